@@ -1,0 +1,76 @@
+# netlab.pktgen: set-up, the virtual lab, the demo and the tests.
+# Every target installs what it needs (apt packages, the venv, the lab kernel).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= /usr/bin/python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+COLLECTION_LINK := .build/collections/ansible_collections/netlab/pktgen
+SANITY_ROOT := .build/sanity/ansible_collections/netlab/pktgen
+APT_PACKAGES := python3 python3-venv python3-apt python3-pip git
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help venv lab-up lab-down lab-status demo test lint sanity unit integration clean
+
+help:
+	@echo "make demo        boot the virtual lab and run the main measurement on it"
+	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
+	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>)"
+	@echo "make lab-down    stop the virtual lab and remove what it created"
+	@echo "make lab-status  report the virtual lab"
+	@echo "make lint | sanity | unit | integration   one part of the tests"
+
+venv: $(VENV)/.ready
+
+$(VENV)/.ready: requirements.txt requirements-test.txt
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-test.txt
+	mkdir -p $(dir $(COLLECTION_LINK))
+	ln -sfn ../../../.. $(COLLECTION_LINK)
+	touch $@
+
+LAB_KERNEL ?= stable
+lab-up: venv
+	ansible-playbook playbooks/lab.yml -e lab_kernel=$(LAB_KERNEL)
+
+lab-down: venv
+	ansible-playbook playbooks/lab.yml -e lab_state=absent
+
+lab-status: venv
+	ansible-playbook playbooks/lab.yml -e lab_state=status
+
+demo: lab-up
+	ansible-playbook playbooks/demo.yml
+
+test: lint sanity unit integration
+
+lint: venv
+	ansible-lint
+	ruff check .
+	ruff format --check .
+	yamllint -s .
+
+sanity: venv
+	rm -rf .build/sanity
+	mkdir -p $(SANITY_ROOT)
+	git ls-files -z --cached --others --exclude-standard \
+	  | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents -P "{}" $(SANITY_ROOT)/'
+	cd $(SANITY_ROOT) && ansible-test sanity --color --python \
+	  $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+unit: venv
+	pytest tests/unit
+
+integration: venv
+	pytest tests/integration
+
+clean:
+	rm -rf .build $(VENV)
