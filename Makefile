@@ -7,7 +7,11 @@ PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 COLLECTION_LINK := .build/collections/ansible_collections/netlab/pktgen
-SANITY_ROOT := .build/sanity/ansible_collections/netlab/pktgen
+# ansible-test needs the collection under ansible_collections/NS/NAME and outside
+# any git checkout that ignores it, so sanity runs on a copy in the cache.
+NETLAB_PKTGEN_CACHE ?= $(HOME)/.cache/netlab-pktgen
+SANITY_TOP := $(NETLAB_PKTGEN_CACHE)/sanity
+SANITY_ROOT := $(SANITY_TOP)/ansible_collections/netlab/pktgen
 APT_PACKAGES := python3 python3-venv python3-apt python3-pip git
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
@@ -59,10 +63,13 @@ lint: venv
 	yamllint -s .
 
 sanity: venv
-	rm -rf .build/sanity
+	rm -rf $(SANITY_TOP)
 	mkdir -p $(SANITY_ROOT)
 	git ls-files -z --cached --others --exclude-standard \
 	  | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents -P "{}" $(SANITY_ROOT)/'
+	pip_version=$$($(BIN)/python -c 'import ansible_test._internal.python_requirements as r, inspect, re; \
+	  print(re.search(r"pip=.([0-9.]+).", inspect.getsource(r)).group(1))'); \
+	  install -D -m 0644 tests/sanity/get_pip.py ~/.ansible/test/cache/get_pip_$${pip_version//./_}.py
 	cd $(SANITY_ROOT) && ansible-test sanity --color --python \
 	  $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 

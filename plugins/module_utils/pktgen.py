@@ -28,17 +28,17 @@ RATE_LAST = ("rate", "ratep")
 DUMP_MARKER = "==> pktgen device "
 
 _SH_PGSET = r"""pgset() {
-	if ! printf '%s\n' "$2" 2>/dev/null >"$1"; then
-		r=$(sed -n 's/^Result: //p' "$1" 2>/dev/null)
-		echo "pktgen rejected '$2' in $1: ${r:-write failed}" >&2
-		exit 3
-	fi
-	case "$1" in */pgctrl) return 0 ;; esac
-	r=$(sed -n 's/^Result: //p' "$1")
-	case "$r" in
-	OK:*) ;;
-	*) echo "pktgen rejected '$2' in $1: $r" >&2; exit 3 ;;
-	esac
+    if ! printf '%s\n' "$2" 2>/dev/null >"$1"; then
+        r=$(sed -n 's/^Result: //p' "$1" 2>/dev/null)
+        echo "pktgen rejected '$2' in $1: ${r:-write failed}" >&2
+        exit 3
+    fi
+    case "$1" in */pgctrl) return 0 ;; esac
+    r=$(sed -n 's/^Result: //p' "$1")
+    case "$r" in
+    OK:*) ;;
+    *) echo "pktgen rejected '$2' in $1: $r" >&2; exit 3 ;;
+    esac
 }
 """
 
@@ -61,6 +61,7 @@ def device_file(dev):
 
 def _param_lines(params):
     """Turn a parameter mapping into pktgen lines, sizes first, rates last."""
+
     def rank(key):
         if key in SIZE_FIRST:
             return 0
@@ -130,7 +131,7 @@ def split_dump(text):
     current = None
     for line in text.splitlines():
         if line.startswith(DUMP_MARKER):
-            current = line[len(DUMP_MARKER):].strip()
+            current = line[len(DUMP_MARKER) :].strip()
             out[current] = []
         elif current is not None:
             out[current].append(line)

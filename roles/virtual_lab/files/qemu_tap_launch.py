@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Copyright: netlab.pktgen contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start qemu with multi-queue taps that live in a private network namespace.
@@ -10,7 +9,7 @@ whatever namespace their holder runs in, so this helper enters the private
 namespace, creates each tap with one descriptor per queue, returns to its own
 namespace and execs qemu with those descriptors (``-netdev tap,fds=...``).
 
-Usage: qemu_tap_launch.py NETNS QUEUES TAP:MAC [...] -- QEMU ARGS
+Usage: qemu_tap_launch.py NETNS QUEUES TAP=MAC[,TAP=MAC...] -- QEMU ARGS
 Each tap becomes a virtio NIC with QUEUES queue pairs, that MAC and one MSI
 vector per queue (plus config and control vectors), appended to the qemu arguments.
 The taps are not persistent: they vanish when qemu exits.
@@ -43,7 +42,7 @@ def open_tap(name, queues):
     """Create tap ``name`` in the current namespace; one descriptor per queue."""
     flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE
     fds = []
-    for _ in range(queues):
+    for _queue in range(queues):
         fd = os.open("/dev/net/tun", os.O_RDWR)
         fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), flags))
         os.set_inheritable(fd, True)
@@ -62,10 +61,9 @@ def nic_args(name, fds, mac):
 
 
 def main(argv):
-    if "--" not in argv or argv.index("--") < 3:
-        sys.exit("usage: qemu_tap_launch.py NETNS QUEUES TAP:MAC ... -- QEMU ARGS")
-    split = argv.index("--")
-    netns, queues, taps, qemu = argv[0], int(argv[1]), argv[2:split], argv[split + 1:]
+    if len(argv) < 5 or argv[3] != "--":
+        sys.exit("usage: qemu_tap_launch.py NETNS QUEUES TAP=MAC[,TAP=MAC...] -- QEMU ARGS")
+    netns, queues, taps, qemu = argv[0], int(argv[1]), argv[2].split(","), argv[4:]
     own = os.open("/proc/self/ns/net", os.O_RDONLY)
     try:
         target = os.open("/run/netns/" + netns, os.O_RDONLY)
@@ -75,7 +73,7 @@ def main(argv):
     args = list(qemu)
     try:
         for spec in taps:
-            name, mac = spec.split(":", 1)
+            name, mac = spec.split("=", 1)
             args += nic_args(name, open_tap(name, queues), mac)
     finally:
         setns(own)

@@ -1,0 +1,86 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Drive the virtual lab from tests: playbooks and ad-hoc commands with JSON results."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+CACHE = os.environ.get("NETLAB_PKTGEN_CACHE") or os.path.expanduser("~/.cache/netlab-pktgen")
+STATE_FILE = os.path.join(CACHE, "run", "lab.json")
+CONNECTION_FILE = os.path.join(ROOT, "inventories", "lab", "group_vars", "lab", "connection.yml")
+HOST_NETNS = "netlab-pktgen-lab"
+
+
+def _env():
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        # One line of JSON per task result: messages are never wrapped.
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+        PATH=BIN + os.pathsep + env.get("PATH", ""),
+    )
+    return env
+
+
+def run(args, timeout=1800):
+    """Run an ansible command from the checkout; returns (returncode, output)."""
+    proc = subprocess.run(
+        [os.path.join(BIN, args[0])] + list(args[1:]),
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def playbook(name, *extra):
+    """Run playbooks/NAME; returns (returncode, output)."""
+    return run(["ansible-playbook", os.path.join("playbooks", name)] + list(extra))
+
+
+_RECAP = re.compile(
+    r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.MULTILINE
+)
+
+
+def recap(output):
+    """PLAY RECAP as {host: {ok, changed, unreachable, failed, skipped}}."""
+    keys = ("ok", "changed", "unreachable", "failed", "skipped")
+    return dict((m.group(1), dict(zip(keys, map(int, m.groups()[1:])))) for m in _RECAP.finditer(output))
+
+
+def raw(pattern, command):
+    """Run COMMAND with the raw module on the hosts matching PATTERN; returns {host: result}."""
+    with tempfile.TemporaryDirectory() as tree:
+        code, out = run(["ansible", pattern, "-m", "ansible.builtin.raw", "-a", command, "--tree", tree])
+        hosts = {}
+        for host in os.listdir(tree):
+            with open(os.path.join(tree, host), encoding="utf-8") as handle:
+                hosts[host] = json.load(handle)
+    assert code == 0, "raw %r failed: %s" % (command, out[-3000:])
+    return hosts
+
+
+def raw_out(host, command):
+    """stdout of COMMAND on one host."""
+    return raw(host, command)[host]["stdout"]
+
+
+def lab_state():
+    with open(STATE_FILE, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def host_cmd(*argv):
+    """Run a command on the controller; returns stdout."""
+    return subprocess.run(list(argv), capture_output=True, text=True, check=True).stdout

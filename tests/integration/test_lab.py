@@ -1,0 +1,136 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The virtual lab end to end: refuse bad input, boot, reach, send with pktgen, tear down.
+
+Runs against Debian's real kernel in qemu, as root. The tests run in file order
+and share one lab: the fixture boots it, the last test takes it down.
+"""
+
+import os
+import re
+
+import pytest
+from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen
+from ansible_collections.netlab.pktgen.tests.integration import lab
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the virtual lab needs root")
+
+COUNT = 10000
+
+
+def test_unknown_kernel_is_refused_with_a_way_to_list_them():
+    code, out = lab.playbook("lab.yml", "-e", "lab_kernel=6.1.0-999-amd64")
+    assert code != 0
+    assert "lab_kernel '6.1.0-999-amd64' is not in the apt archive" in out
+    assert "apt-cache search --names-only" in out
+    assert not os.path.exists(lab.CONNECTION_FILE)
+
+
+@pytest.fixture(scope="module")
+def booted():
+    code, out = lab.playbook("lab.yml")
+    assert code == 0, out[-5000:]
+    return out
+
+
+def test_lab_up_boots_and_spreads_16_flows(booted):
+    state = lab.lab_state()
+    assert re.match(r"^\d+\.\d+\.\d+-\d+-amd64$|^\d+\.\d+\.\d+\+deb\d+-amd64$", state["kernel"])
+    print("lab: kernel %s, SSH ready %s s after qemu start" % (state["kernel"], state["ssh_ready_s"]))
+    match = re.search(
+        r"16 flows, 16000 packets sent: packets per rx queue (\d+) / (\d+) / (\d+) / (\d+)", booted
+    )
+    assert match, booted[-3000:]
+    assert min(int(n) for n in match.groups()) > 0
+
+
+def test_lab_up_again_changes_nothing(booted):
+    code, out = lab.playbook("lab.yml")
+    assert code == 0, out[-5000:]
+    stats = lab.recap(out)
+    assert set(stats) == {"localhost", "lab-vm"}
+    for host, counts in stats.items():
+        assert counts["changed"] == 0, "%s changed %d times" % (host, counts["changed"])
+        assert counts["failed"] == 0
+
+
+def test_inventory_reaches_every_lab_host(booted):
+    kernel = lab.lab_state()["kernel"]
+    hosts = lab.raw("all", "uname -r")
+    assert sorted(hosts) == ["lab-rx", "lab-tx", "lab-vm"]
+    for host, res in hosts.items():
+        assert res["stdout"].strip() == kernel, host
+
+
+def test_hosts_differ_by_netns(booted):
+    tx = lab.raw_out("lab-tx", "ip netns exec {{ netns }} ip -o -4 addr show")
+    rx = lab.raw_out("lab-rx", "ip netns exec {{ netns }} ip -o -4 addr show")
+    vm = lab.raw_out("lab-vm", "ip -o -4 addr show")
+    assert "198.18.0.1/24" in tx and "198.18.1.1/24" in tx and "198.18.0.2/24" not in tx
+    assert "198.18.0.2/24" in rx and "198.18.1.2/24" in rx and "198.18.0.1/24" not in rx
+    assert "198.18.0." not in vm and "198.18.1." not in vm
+
+
+def rx_packets(dev):
+    return int(
+        lab.raw_out("lab-rx", "ip netns exec lab-rx cat /sys/class/net/%s/statistics/rx_packets" % dev)
+    )
+
+
+def send(dev, params):
+    writes = pktgen.config_writes({0: [dev]}, {dev: params})
+    out = lab.raw_out("lab-tx", pktgen.render_script(writes, start=True, dump=[dev], netns="lab-tx"))
+    return pktgen.parse_result(pktgen.split_dump(out)[dev])
+
+
+def test_pktgen_sends_10000_packets_over_the_veth_pair(booted):
+    lab.raw("lab-tx", "modprobe pktgen")
+    assert "pktgen" in lab.raw_out("lab-tx", "ip netns exec lab-tx ls /proc/net/pktgen")
+    before = rx_packets("veth0")
+    result = send(
+        "veth0", {"count": COUNT, "pkt_size": 60, "dst": "198.18.0.2", "dst_mac": "02:c6:12:00:00:02"}
+    )
+    grown = rx_packets("veth0") - before
+    print("veth: %(packets)d packets, %(pps)d pps, %(elapsed_us)d us" % result, "; lab-rx grew by", grown)
+    assert result["packets"] == COUNT
+    assert result["errors"] == 0
+    assert grown >= COUNT
+
+
+def test_16_flows_reach_every_rx_queue_of_the_nic(booted):
+    stats = "ip netns exec lab-rx ethtool -S nic0"
+    before = nic.rx_queue_packets(nic.parse_ethtool_stats(lab.raw_out("lab-rx", stats)))
+    params = {"count": 16000, "pkt_size": 60, "dst": "198.18.1.2", "dst_mac": "52:54:00:c6:12:02"}
+    params.update(udp_src_min=1024, udp_src_max=1039)
+    result = send("nic0", params)
+    after = nic.rx_queue_packets(nic.parse_ethtool_stats(lab.raw_out("lab-rx", stats)))
+    per_queue = [a - b for a, b in zip(after, before)]
+    print("NIC path: %(pps)d pps;" % result, "packets per rx queue", per_queue)
+    assert result["packets"] == 16000
+    assert len(per_queue) == 4
+    assert min(per_queue) > 0
+    assert sum(per_queue) >= 16000
+
+
+def test_demo_prints_a_result_measured_in_the_lab(booted):
+    code, out = lab.playbook("demo.yml")
+    assert code == 0, out[-3000:]
+    assert re.search(r"Result: OK: \d+\(c\d+\+d\d+\) usec, 10000 \(60byte,0frags\)", out)
+    match = re.search(r"veth0 received\s+(\d+)\s+packets", out)
+    assert match and int(match.group(1)) >= COUNT
+
+
+def test_lab_down_leaves_nothing(booted):
+    with open(os.path.join(lab.CACHE, "run", "qemu.pid"), encoding="utf-8") as pidfile:
+        pid = pidfile.read().strip()
+    code, out = lab.playbook("lab.yml", "-e", "lab_state=absent")
+    assert code == 0, out[-5000:]
+    assert not os.path.exists("/proc/%s" % pid), "qemu %s still running" % pid
+    assert lab.HOST_NETNS not in lab.host_cmd("ip", "netns", "list")
+    assert "nlp-" not in lab.host_cmd("ip", "-o", "link", "show")
+    with open("/proc/mounts", encoding="utf-8") as mounts:
+        assert lab.CACHE not in mounts.read()
+    assert not os.path.exists(lab.CONNECTION_FILE)
+    assert not os.path.exists(lab.STATE_FILE)
+    code, out = lab.playbook("lab.yml", "-e", "lab_state=absent")
+    assert code == 0 and lab.recap(out)["localhost"]["changed"] == 0
