@@ -76,8 +76,13 @@ sanity: venv
 unit: venv
 	pytest tests/unit
 
+# The integration suite runs once per kernel line: Debian 12's and bookworm-backports'.
+LAB_KERNELS ?= stable backports
 integration: venv
-	pytest tests/integration
+	for kernel in $(LAB_KERNELS); do \
+	  echo "== integration tests on the $$kernel kernel"; \
+	  LAB_KERNEL=$$kernel pytest tests/integration || exit 1; \
+	done
 
 clean:
 	rm -rf .build $(VENV)

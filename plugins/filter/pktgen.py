@@ -32,17 +32,28 @@ def pktgen_result(text):
         raise AnsibleFilterError("pktgen_result: %s" % exc) from exc
 
 
+def _since(now, before, name):
+    if len(before) != len(now):
+        raise AnsibleFilterError(
+            "%s: %d queues now, %d in the earlier reading" % (name, len(now), len(before))
+        )
+    return [after - earlier for after, earlier in zip(now, before)]
+
+
 def rx_queue_packets(text, since=None):
     """Packets per rx queue from ``ethtool -S`` output, or received since an earlier output."""
     now = nic.rx_queue_packets(nic.parse_ethtool_stats(text))
     if since is None:
         return now
-    before = nic.rx_queue_packets(nic.parse_ethtool_stats(since))
-    if len(before) != len(now):
-        raise AnsibleFilterError(
-            "rx_queue_packets: %d queues now, %d in the earlier reading" % (len(now), len(before))
-        )
-    return [after - earlier for after, earlier in zip(now, before)]
+    return _since(now, nic.rx_queue_packets(nic.parse_ethtool_stats(since)), "rx_queue_packets")
+
+
+def rx_queue_irqs(text, device, since=None):
+    """Interrupts per rx queue of a virtio NIC from /proc/interrupts, or raised since an earlier copy."""
+    now = nic.rx_queue_irqs(text, device)
+    if since is None:
+        return now
+    return _since(now, nic.rx_queue_irqs(since, device), "rx_queue_irqs")
 
 
 class FilterModule:
@@ -53,4 +64,5 @@ class FilterModule:
             "pktgen_script": pktgen_script,
             "pktgen_result": pktgen_result,
             "rx_queue_packets": rx_queue_packets,
+            "rx_queue_irqs": rx_queue_irqs,
         }

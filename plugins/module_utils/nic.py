@@ -35,3 +35,43 @@ def rx_queue_packets(stats):
         if match:
             queues[int(match.group(1))] = value
     return [queues[index] for index in sorted(queues)]
+
+
+_IRQ_LINE = re.compile(r"^\s*(\d+):\s+(.*)$")
+
+
+def parse_interrupts(text):
+    """Numbered IRQs of /proc/interrupts as {irq: (name, [count per CPU])}.
+
+    The name is the line's last field (the action name, e.g. ``virtio2-input.0``);
+    the layout between counts and name differs between kernels and is not used.
+    """
+    cpus = None
+    irqs = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if cpus is None:
+            cpus = len([field for field in line.split() if field.startswith("CPU")])
+            continue
+        match = _IRQ_LINE.match(line)
+        if not match:
+            continue
+        fields = match.group(2).split()
+        counts = [int(field) for field in fields[:cpus]]
+        irqs[int(match.group(1))] = (fields[-1], counts)
+    return irqs
+
+
+def rx_queue_irqs(text, virtio_device):
+    """Interrupts per rx queue of a virtio NIC (``virtioN-input.Q``), summed over CPUs.
+
+    A list indexed by queue number; empty when the device has no per-queue vectors.
+    """
+    pattern = re.compile(r"^%s-input\.(\d+)$" % re.escape(virtio_device))
+    queues = {}
+    for name, counts in parse_interrupts(text).values():
+        match = pattern.match(name)
+        if match:
+            queues[int(match.group(1))] = sum(counts)
+    return [queues[index] for index in sorted(queues)]

@@ -40,3 +40,9 @@ def test_pktgen_script_runs_in_the_netns():
     command = filters.pktgen_script({"threads": {0: ["veth0"]}, "start": True, "dump": ["veth0"]}, "lab-tx")
     assert command.startswith("ip netns exec lab-tx sh -c ")
     assert "pgset /proc/net/pktgen/pgctrl start" in command
+
+
+def test_rx_queue_irqs_since():
+    after = fixture("interrupts-6.12-after.txt")
+    before = fixture("interrupts-6.12-before.txt")
+    assert filters.rx_queue_irqs(after, "virtio2", before) == [1302, 933, 1359, 1208]
