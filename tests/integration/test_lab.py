@@ -32,9 +32,14 @@ def test_unknown_kernel_is_refused_with_a_way_to_list_them():
 
 @pytest.fixture(scope="module")
 def booted():
-    code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + KERNEL)
-    assert code == 0, out[-5000:]
-    return out
+    try:
+        code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + KERNEL)
+        assert code == 0, out[-5000:]
+        yield out
+    finally:
+        # test_lab_down_leaves_nothing checks lab-down; this only makes sure a
+        # failed run does not leave a guest behind for the next one.
+        lab.playbook("lab.yml", "-e", "lab_state=absent")
 
 
 def test_lab_up_boots_and_spreads_16_flows(booted):
