@@ -16,7 +16,7 @@ APT_PACKAGES := python3 python3-venv python3-apt python3-pip git
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-status demo test lint sanity unit integration clean
+.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration clean
 
 help:
 	@echo "make demo        boot the virtual lab and run the main measurement on it"
@@ -56,7 +56,22 @@ demo: lab-up
 
 test: lint sanity unit integration
 
-lint: venv
+# checkpatch.pl is not in Debian's headers packages: take it from linux-source once.
+CHECKPATCH := $(NETLAB_PKTGEN_CACHE)/checkpatch/scripts/checkpatch.pl
+$(CHECKPATCH):
+	rm -rf $(NETLAB_PKTGEN_CACHE)/checkpatch.tmp && mkdir -p $(NETLAB_PKTGEN_CACHE)/checkpatch.tmp
+	cd $(NETLAB_PKTGEN_CACHE)/checkpatch.tmp && { apt-get download linux-source-6.1 || \
+	  { apt-get update -qq && apt-get download linux-source-6.1; }; } && \
+	  dpkg-deb --fsys-tarfile linux-source-6.1_*.deb | tar -xO ./usr/src/linux-source-6.1.tar.xz \
+	  | tar -xJ --strip-components=1 linux-source-6.1/scripts/checkpatch.pl \
+	    linux-source-6.1/scripts/spelling.txt linux-source-6.1/scripts/const_structs.checkpatch
+	rm -f $(NETLAB_PKTGEN_CACHE)/checkpatch.tmp/*.deb
+	rm -rf $(NETLAB_PKTGEN_CACHE)/checkpatch && mv $(NETLAB_PKTGEN_CACHE)/checkpatch.tmp $(NETLAB_PKTGEN_CACHE)/checkpatch
+
+kmod-check: $(CHECKPATCH)
+	$(MAKE) -C kmod check CHECKPATCH="perl $(CHECKPATCH)"
+
+lint: venv kmod-check
 	ansible-lint
 	ruff check .
 	ruff format --check .
