@@ -1,0 +1,129 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The pktgen receiver's protocol: control files, commands and output parsing.
+
+Pure Python with no Ansible imports. The receiver is this collection's
+pktgen_rx module (/proc/net/pktgen_rx/pgrx) or, on kernels that carry the
+original receiver patch, /proc/net/pktgen/pgrx; both take the same commands
+and print the same layouts (docs/receiver.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+CONTROL_FILES = ("/proc/net/pktgen_rx/pgrx", "/proc/net/pktgen/pgrx")
+LEVELS = ("counter", "basic", "time")
+DISPLAYS = ("human", "script")
+RATE_FIELDS = ("packets", "bytes", "work_us", "pps", "mbps", "bps")
+SERIES = ("interarrival", "jitter", "latency")
+SERIES_FIELDS = ("avg_ns", "var_ns2", "max_ns", "min_ns", "samples")
+
+
+class PgrxError(ValueError):
+    """Receiver output that cannot be used."""
+
+
+def _ints(values):
+    return [int(value) for value in values]
+
+
+def _series(values):
+    return dict(zip(SERIES_FIELDS, _ints(values)))
+
+
+def _parse_script(lines):
+    cpus, total = {}, None
+    for line in lines:
+        fields = line.split()
+        if fields[0] == "G":
+            total = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
+            continue
+        if not fields[0].isdigit() or len(fields) < 7:
+            raise PgrxError("unexpected line in the receiver's script output: %r" % line)
+        cpu = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
+        extra = fields[7:]
+        for index, name in enumerate(SERIES):
+            chunk = extra[index * 5 : index * 5 + 5]
+            if len(chunk) == 5:
+                cpu[name] = _series(chunk)
+        cpus[int(fields[0])] = cpu
+    if total is None:
+        raise PgrxError("no G line in the receiver's script output")
+    return cpus, total
+
+
+_CPU_HEAD = re.compile(r"^CPU (\d+):\s+Rx packets: (\d+)\s+Rx bytes: (\d+)")
+_GLOBAL_HEAD = re.compile(r"^Packets Rx: (\d+)\s+Bytes Rx: (\d+)")
+_WORK = re.compile(r"^Work time (\d+) us")
+_RATE = re.compile(r"^Rate:\s+(\d+)pps (\d+)Mb/sec \((\d+)bps\)")
+_AVG = re.compile(r"^Average: (\d+) ns Variance (\d+) ns2")
+_MAXMIN = re.compile(r"^Max: (\d+) ns Min:+ (\d+) ns")
+_SAMPLES = re.compile(r"^Samples: (\d+)")
+_SERIES_NAMES = {"Inter-arrival": "interarrival", "Jitter": "jitter", "Latency": "latency"}
+
+
+def _parse_human(lines):
+    cpus, total, current, series = {}, None, None, None
+    for raw in lines:
+        line = raw.strip()
+        head = _CPU_HEAD.match(line) or _GLOBAL_HEAD.match(line)
+        if head:
+            numbers = _ints(head.groups())
+            current = dict(packets=numbers[-2], bytes=numbers[-1], work_us=0, pps=0, mbps=0, bps=0)
+            if line.startswith("CPU"):
+                cpus[numbers[0]] = current
+            else:
+                total = current
+            series = None
+            continue
+        if current is None:
+            continue
+        if line in _SERIES_NAMES:
+            series = current.setdefault(_SERIES_NAMES[line], {})
+            continue
+        for pattern, keys, target in (
+            (_WORK, ("work_us",), current),
+            (_RATE, ("pps", "mbps", "bps"), current),
+            (_AVG, ("avg_ns", "var_ns2"), series),
+            (_MAXMIN, ("max_ns", "min_ns"), series),
+            (_SAMPLES, ("samples",), series),
+        ):
+            match = pattern.match(line)
+            if match and target is not None:
+                target.update(zip(keys, _ints(match.groups())))
+    if total is None:
+        raise PgrxError("no Global Statistics in the receiver's human output")
+    return cpus, total
+
+
+def parse(text):
+    """Parse what reading the receiver's control file returns, in either layout.
+
+    Returns a dict: ``enabled``; ``display`` (human or script); ``cpus``, per
+    CPU number the counters (packets, bytes, work_us, pps, mbps, bps) and, at
+    statistics level time, ``interarrival``, ``jitter`` and ``latency`` each
+    with avg_ns, var_ns2, max_ns, min_ns, samples; ``total``, the G line or
+    Global Statistics; ``result``, the text of the last ``Result:`` line.
+    """
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    result = None
+    body = []
+    for line in lines:
+        if line.startswith("Result: "):
+            result = line[len("Result: ") :].strip()
+        else:
+            body.append(line)
+    out = dict(enabled=True, display=None, cpus={}, total=None, result=result)
+    if any(line.strip() == "Not enabled." for line in body):
+        out["enabled"] = False
+        return out
+    if not body:
+        raise PgrxError("the receiver printed no statistics")
+    if any("Rx packets:" in line or "Packets Rx:" in line for line in body):
+        out["display"] = "human"
+        out["cpus"], out["total"] = _parse_human(body)
+    else:
+        out["display"] = "script"
+        out["cpus"], out["total"] = _parse_script(body)
+    return out

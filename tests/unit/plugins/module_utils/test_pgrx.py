@@ -1,0 +1,86 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Receiver output parsing, against pktgen_rx output recorded on Debian 12's 6.1 kernel."""
+
+import pytest
+from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx
+from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
+
+TOTALS = [
+    ("pgrx-6.1-counter-human.txt", dict(packets=20000, bytes=1200000, work_us=0, pps=0, mbps=0, bps=0)),
+    ("pgrx-6.1-counter-script.txt", dict(packets=20000, bytes=1200000, work_us=0, pps=0, mbps=0, bps=0)),
+    (
+        "pgrx-6.1-basic-human.txt",
+        dict(packets=20000, bytes=1200000, work_us=158527, pps=126161, mbps=60, bps=60557507),
+    ),
+    (
+        "pgrx-6.1-basic-script.txt",
+        dict(packets=20000, bytes=1200000, work_us=181793, pps=110015, mbps=52, bps=52807313),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, total", TOTALS)
+def test_counter_and_basic_in_both_layouts(name, total):
+    out = pgrx.parse(fixture(name))
+    display = name.split("-")[-1][: -len(".txt")]
+    assert out["enabled"] is True
+    assert out["display"] == display
+    assert out["result"] == "OK: display %s" % display
+    assert out["total"] == total
+    assert out["cpus"] == {0: total}  # one CPU: its line equals the total
+
+
+@pytest.mark.parametrize("name", ["pgrx-6.1-time-human.txt", "pgrx-6.1-time-script.txt"])
+def test_time_level_series(name):
+    out = pgrx.parse(fixture(name))
+    cpu = out["cpus"][0]
+    assert out["total"]["packets"] == cpu["packets"] == 20000
+    assert cpu["interarrival"]["samples"] == 19999
+    assert cpu["jitter"]["samples"] == 19999
+    assert cpu["latency"]["samples"] == 20000
+    for series in pgrx.SERIES:
+        stats = cpu[series]
+        assert set(stats) == set(pgrx.SERIES_FIELDS)
+        assert stats["min_ns"] <= stats["avg_ns"] <= stats["max_ns"]
+    # mean inter-arrival is (last - first) / (n - 1): work time in us, within its rounding
+    work_ns = cpu["work_us"] * 1000
+    assert abs(cpu["interarrival"]["avg_ns"] * 19999 - work_ns) <= 1000 + 19999
+
+
+def test_both_layouts_of_one_run_agree():
+    human = pgrx.parse(fixture("pgrx-6.1-nic-time-human.txt"))
+    script = pgrx.parse(fixture("pgrx-6.1-nic-time-script.txt"))
+    for out in (human, script):
+        assert sorted(out["cpus"]) == [0, 1]
+        assert sum(cpu["packets"] for cpu in out["cpus"].values()) == out["total"]["packets"] == 16000
+        assert out["total"]["bytes"] == 16000 * 60
+    assert script["cpus"][0]["latency"] == dict(
+        avg_ns=518769, var_ns2=919916754218, max_ns=8192570, min_ns=57970, samples=10668
+    )
+
+
+def test_disabled():
+    out = pgrx.parse(fixture("pgrx-6.1-disabled.txt"))
+    assert out["enabled"] is False
+    assert out["result"] == "OK: rx_disable"
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "printed no statistics"),
+        ("Result: OK: ready\n", "printed no statistics"),
+        ("0 1 60 0 0 0 0\nResult: OK\n", "no G line"),
+        ("x 1 2 3\nG 1 60 0 0 0 0\n", "unexpected line"),
+        ("\t\tRECEPTION STATISTICS\nCPU 0:\tRx packets: 1\t Rx bytes: 60\n", "no Global Statistics"),
+    ],
+)
+def test_parse_refuses_what_it_cannot_read(text, words):
+    with pytest.raises(pgrx.PgrxError, match=words):
+        pgrx.parse(text)
+
+
+def test_appended_fields_are_ignored():
+    out = pgrx.parse("0 1 60 0 0 0 0\nG 1 60 0 0 0 0 99 98\n")
+    assert out["total"]["packets"] == 1 and len(out["total"]) == 6
