@@ -15,6 +15,8 @@ CACHE = os.environ.get("NETLAB_PKTGEN_CACHE") or os.path.expanduser("~/.cache/ne
 STATE_FILE = os.path.join(CACHE, "run", "lab.json")
 CONNECTION_FILE = os.path.join(ROOT, "inventories", "lab", "group_vars", "lab", "connection.yml")
 HOST_NETNS = "netlab-pktgen-lab"
+# The lab's kernel line for this session: stable, backports or an ABI name.
+KERNEL = os.environ.get("LAB_KERNEL", "stable")
 
 
 def _env():

@@ -4,8 +4,8 @@
 
 Runs against Debian's real kernel in qemu, as root, on the kernel line named by
 $LAB_KERNEL (stable, backports or an ABI name; `make integration` runs each of
-stable and backports). The tests run in file order and share one lab: the
-fixture boots it, the last test takes it down.
+stable and backports). All integration tests share one lab (conftest.py boots
+it); the test marked last takes it down.
 """
 
 import os
@@ -15,10 +15,8 @@ import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the virtual lab needs root")
-
 COUNT = 10000
-KERNEL = os.environ.get("LAB_KERNEL", "stable")
+KERNEL = lab.KERNEL
 OTHER_KERNEL = "backports" if KERNEL == "stable" else "stable"
 
 
@@ -28,18 +26,6 @@ def test_unknown_kernel_is_refused_with_a_way_to_list_them():
     assert "lab_kernel '6.1.0-999-amd64' is not in the apt archive" in out
     assert "apt-cache search --names-only" in out
     assert not os.path.exists(lab.CONNECTION_FILE)
-
-
-@pytest.fixture(scope="module")
-def booted():
-    try:
-        code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + KERNEL)
-        assert code == 0, out[-5000:]
-        yield out
-    finally:
-        # test_lab_down_leaves_nothing checks lab-down; this only makes sure a
-        # failed run does not leave a guest behind for the next one.
-        lab.playbook("lab.yml", "-e", "lab_state=absent")
 
 
 def test_lab_up_boots_and_spreads_16_flows(booted):
@@ -158,6 +144,7 @@ def test_demo_prints_a_result_measured_in_the_lab(booted):
     assert match and int(match.group(1)) >= COUNT
 
 
+@pytest.mark.last
 def test_lab_down_leaves_nothing(booted):
     with open(os.path.join(lab.CACHE, "run", "qemu.pid"), encoding="utf-8") as pidfile:
         pid = pidfile.read().strip()

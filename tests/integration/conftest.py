@@ -1,0 +1,33 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One virtual lab for the whole integration session, on the kernel line $LAB_KERNEL."""
+
+import os
+
+import pytest
+from ansible_collections.netlab.pktgen.tests.integration import lab
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "last: run after every other test (it takes the lab down)")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
+@pytest.fixture(scope="session")
+def booted():
+    """Boot the lab (idempotent); take it down at the end even if a test failed.
+
+    With NETLAB_PKTGEN_KEEP_LAB set, a failed run leaves the lab up to look at.
+    """
+    if os.geteuid() != 0:
+        pytest.fail("the integration tests drive the virtual lab and need root")
+    try:
+        code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + lab.KERNEL)
+        assert code == 0, out[-5000:]
+        yield out
+    finally:
+        if not os.environ.get("NETLAB_PKTGEN_KEEP_LAB"):  # set it to debug a failing test in the lab
+            lab.playbook("lab.yml", "-e", "lab_state=absent")
