@@ -18,12 +18,20 @@
  *                              let them through to the stack (off)
  * A malformed or unknown command fails the write with EINVAL; reading the
  * file then ends with "Result: ERROR: <reason>".
+ *
+ * Module parameter hook=ingress (default: netfilter netdev ingress on each
+ * receiving device, before the IP stack) or hook=prerouting (IPv4 and IPv6
+ * PRE_ROUTING, after the IP stack's own checks).
+ *
+ * At statistics basic and time, sequence analysis per sender (source address)
+ * from pktgen's seq_num: lost, reordered (late) and duplicated packets.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/bits.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -37,6 +45,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <linux/if_vlan.h>
 #include <linux/timekeeping.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -54,6 +63,21 @@
 /* Running means in fixed point: ns << PGRX_FP; samples are capped at 2^42 ns (73 min). */
 #define PGRX_FP 20
 #define PGRX_MAX_SAMPLE ((1ULL << 42) - 1)
+/*
+ * Histograms for percentiles: values below 16 ns exactly, then each power of
+ * two in 16 buckets, so a bucket is at most 1/16 of its values wide. Up to
+ * 2^42 ns that is 39 groups of 16.
+ */
+#define PGRX_SUB_BITS 4
+#define PGRX_SUB BIT(PGRX_SUB_BITS)
+#define PGRX_BUCKETS ((42 - PGRX_SUB_BITS + 1) * PGRX_SUB)
+/*
+ * Sequence analysis: senders (source addresses) tracked per CPU, and how far
+ * back a late packet can still be told apart from a duplicate.
+ */
+#define PGRX_SENDERS 16
+#define PGRX_WINDOW 256
+#define PGRX_MERGED 64
 
 /* What pktgen writes after the UDP header. */
 struct pgrx_pkt {
@@ -83,6 +107,22 @@ struct pgrx_series {
 	s64 var;	/* population variance, ns^2 */
 };
 
+/*
+ * One sender's sequence numbers as one CPU saw them. Positions count from the
+ * first sequence number seen (base) in 64 bits, so the 32-bit seq_num may wrap.
+ * Bit i of window says whether position hi - i has arrived.
+ */
+struct pgrx_sender {
+	struct in6_addr addr;	/* source address; IPv4 as v4-mapped */
+	u32 base;
+	s64 lo;			/* lowest position seen */
+	s64 hi;			/* highest position seen */
+	u64 unique;
+	u64 dups;
+	u64 reordered;		/* arrived after a higher sequence number */
+	u64 window[PGRX_WINDOW / 64];
+};
+
 struct pgrx_cpu {
 	struct u64_stats_sync syncp;
 	u64 gen;		/* statistics generation these counters belong to */
@@ -95,7 +135,16 @@ struct pgrx_cpu {
 	struct pgrx_series interarrival;
 	struct pgrx_series jitter;
 	struct pgrx_series latency;
+	u64 hist_interarrival[PGRX_BUCKETS];
+	u64 hist_latency[PGRX_BUCKETS];
+	unsigned int nsenders;
+	u64 untracked;		/* packets of senders beyond PGRX_SENDERS */
+	struct pgrx_sender senders[PGRX_SENDERS];
 };
+
+/* Percentiles reported, in tenths of a percent. */
+static const unsigned int pgrx_pct[] = { 500, 900, 990, 999 };
+static const char * const pgrx_pct_names[] = { "p50", "p90", "p99", "p99.9" };
 
 struct pgrx_net {
 	struct net *net;
@@ -110,11 +159,17 @@ struct pgrx_net {
 	bool drop;
 	u64 gen;
 	struct pgrx_cpu __percpu *stats;
-	struct nf_hook_ops ops[PGRX_NHOOKS];	/* pgrx_hook_ops with priv = this */
+	struct nf_hook_ops inet_ops[PGRX_NHOOKS];	/* prerouting: with priv = this */
+	struct list_head devhooks;	/* ingress: struct pgrx_devhook per device */
 	char result[PGRX_RESULT_LEN];
 };
 
 static unsigned int pgrx_net_id __read_mostly;
+
+static char *hook = "ingress";
+module_param(hook, charp, 0444);
+MODULE_PARM_DESC(hook, "where packets are counted: ingress (netfilter netdev ingress, default) or prerouting (IPv4/IPv6 PRE_ROUTING)");
+static bool pgrx_ingress __read_mostly;
 
 /* sum / n in fixed point, for n < 2^44 */
 static s64 pgrx_mean_fp(u64 sum, u64 n)
@@ -152,6 +207,45 @@ static void pgrx_series_add(struct pgrx_series *s, u64 x)
 	s->var += div64_s64(prod - s->var, (s64)s->n);
 }
 
+static unsigned int pgrx_bucket(u64 v)
+{
+	unsigned int msb;
+
+	if (v > PGRX_MAX_SAMPLE)
+		v = PGRX_MAX_SAMPLE;
+	if (v < PGRX_SUB)
+		return v;
+	msb = fls64(v) - 1;
+	return (msb - PGRX_SUB_BITS + 1) * PGRX_SUB +
+	       ((v >> (msb - PGRX_SUB_BITS)) & (PGRX_SUB - 1));
+}
+
+/* The middle of a bucket's values (exact below 32 ns). */
+static u64 pgrx_bucket_mid(unsigned int b)
+{
+	unsigned int group = b / PGRX_SUB, shift;
+
+	if (group < 2)
+		return b;
+	shift = group - 1;
+	return ((u64)(PGRX_SUB + b % PGRX_SUB) << shift) + (1ULL << (shift - 1));
+}
+
+static u64 pgrx_percentile(const u64 *hist, u64 n, unsigned int per_mille)
+{
+	u64 rank = div_u64(n * per_mille + 999, 1000), seen = 0;
+	unsigned int b;
+
+	if (!n)
+		return 0;
+	for (b = 0; b < PGRX_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= rank)
+			return pgrx_bucket_mid(b);
+	}
+	return pgrx_bucket_mid(PGRX_BUCKETS - 1);
+}
+
 static u64 pgrx_series_avg(const struct pgrx_series *s)
 {
 	return s->n ? div64_u64(s->sum, s->n) : 0;
@@ -177,26 +271,87 @@ static bool pgrx_dev_match(const struct pgrx_net *pn, const struct net_device *i
 	return false;
 }
 
-/* The pktgen header of an IPv4 packet, or NULL when it has none. */
-static const struct pgrx_pkt *pgrx_hdr_v4(const struct sk_buff *skb, struct pgrx_pkt *buf)
-{
-	const struct iphdr *iph = ip_hdr(skb);
+/* What the receiver keeps of a pktgen packet. */
+struct pgrx_rcv {
+	struct in6_addr src;	/* IPv4 as v4-mapped */
+	u32 len;		/* the IP packet's length */
+	u32 vlan_len;		/* the VLAN tag's length, when it had one */
+	u32 seq;
+	u32 tv_sec;
+	u32 tv_usec;
+};
 
-	if (iph->protocol != IPPROTO_UDP || ip_is_fragment(iph))
-		return NULL;
-	return skb_header_pointer(skb, skb_network_offset(skb) + iph->ihl * 4 +
-				  sizeof(struct udphdr), sizeof(*buf), buf);
+/* The UDP header and pktgen's header after it, as they are on the wire. */
+struct pgrx_udp_pkt {
+	struct udphdr uh;
+	struct pgrx_pkt ph;
+};
+
+/* Read the UDP and pktgen headers at OFF, within an IP packet that ends at END. */
+static bool pgrx_parse_udp(const struct sk_buff *skb, unsigned int off, unsigned int end,
+			   struct pgrx_rcv *r)
+{
+	const struct pgrx_udp_pkt *p;
+	struct pgrx_udp_pkt buf;
+
+	if (off + sizeof(buf) > end)
+		return false;
+	p = skb_header_pointer(skb, off, sizeof(buf), &buf);
+	if (!p || p->ph.magic != htonl(PGRX_MAGIC) || ntohs(p->uh.len) < sizeof(buf))
+		return false;
+	r->seq = ntohl(p->ph.seq_num);
+	r->tv_sec = ntohl(p->ph.tv_sec);
+	r->tv_usec = ntohl(p->ph.tv_usec);
+	return true;
 }
 
-/* The pktgen header of an IPv6 packet (after any extension headers), or NULL. */
-static const struct pgrx_pkt *pgrx_hdr_v6(const struct sk_buff *skb, struct pgrx_pkt *buf)
+/*
+ * An IPv4 packet from its network header: pktgen's when it is UDP, not a
+ * fragment, its header checksum holds, and it carries pktgen's header within
+ * its length. Checks what ip_rcv() would, as the ingress hook runs before it.
+ */
+static bool pgrx_parse_v4(const struct sk_buff *skb, struct pgrx_rcv *r)
 {
-	unsigned int off = 0;
-	unsigned short frag = 0;
+	int nh = skb_network_offset(skb);
+	const struct iphdr *iph;
+	union {
+		struct iphdr iph;
+		u8 max[60];
+	} buf;
 
+	iph = nh < 0 ? NULL : skb_header_pointer(skb, nh, sizeof(buf.iph), &buf);
+	if (!iph || iph->version != 4 || iph->ihl < 5 || iph->protocol != IPPROTO_UDP ||
+	    ip_is_fragment(iph))
+		return false;
+	iph = skb_header_pointer(skb, nh, iph->ihl * 4, &buf);
+	if (!iph || ip_fast_csum(iph, iph->ihl))
+		return false;
+	r->len = ntohs(iph->tot_len);
+	if (r->len > skb->len - nh)
+		return false;
+	ipv6_addr_set_v4mapped(iph->saddr, &r->src);
+	return pgrx_parse_udp(skb, nh + iph->ihl * 4, nh + r->len, r);
+}
+
+/* An IPv6 packet: pktgen's UDP after any extension headers, not a fragment. */
+static bool pgrx_parse_v6(const struct sk_buff *skb, struct pgrx_rcv *r)
+{
+	int nh = skb_network_offset(skb);
+	const struct ipv6hdr *ip6;
+	unsigned short frag = 0;
+	unsigned int off = 0;
+	struct ipv6hdr buf;
+
+	ip6 = nh < 0 ? NULL : skb_header_pointer(skb, nh, sizeof(buf), &buf);
+	if (!ip6 || ip6->version != 6)
+		return false;
+	r->len = sizeof(*ip6) + ntohs(ip6->payload_len);
+	if (r->len > skb->len - nh)
+		return false;
+	r->src = ip6->saddr;
 	if (ipv6_find_hdr(skb, &off, IPPROTO_UDP, &frag, NULL) != IPPROTO_UDP || frag)
-		return NULL;
-	return skb_header_pointer(skb, off + sizeof(struct udphdr), sizeof(*buf), buf);
+		return false;
+	return pgrx_parse_udp(skb, off, nh + r->len, r);
 }
 
 static void pgrx_cpu_clear(struct pgrx_cpu *st, u64 gen)
@@ -210,11 +365,94 @@ static void pgrx_cpu_clear(struct pgrx_cpu *st, u64 gen)
 	memset(&st->interarrival, 0, sizeof(st->interarrival));
 	memset(&st->jitter, 0, sizeof(st->jitter));
 	memset(&st->latency, 0, sizeof(st->latency));
+	memset(st->hist_interarrival, 0, sizeof(st->hist_interarrival));
+	memset(st->hist_latency, 0, sizeof(st->hist_latency));
+	st->nsenders = 0;
+	st->untracked = 0;
 	st->gen = gen;
 }
 
-static void pgrx_count(struct pgrx_net *pn, const struct sk_buff *skb,
-		       const struct pgrx_pkt *ph)
+/* Shift a sender's window by d positions: bit i becomes bit i + d. */
+static void pgrx_window_shift(u64 *w, u64 d)
+{
+	unsigned int ws, bs;
+	int i;
+
+	if (d >= PGRX_WINDOW) {
+		memset(w, 0, PGRX_WINDOW / 8);
+		return;
+	}
+	ws = d / 64;
+	bs = d % 64;
+	for (i = PGRX_WINDOW / 64 - 1; i >= 0; i--) {
+		u64 v = 0;
+
+		if (i >= ws) {
+			v = w[i - ws] << bs;
+			if (bs && i > ws)
+				v |= w[i - ws - 1] >> (64 - bs);
+		}
+		w[i] = v;
+	}
+}
+
+static struct pgrx_sender *pgrx_sender(struct pgrx_cpu *st, const struct in6_addr *addr)
+{
+	struct pgrx_sender *s;
+	unsigned int i;
+
+	for (i = 0; i < st->nsenders; i++)
+		if (ipv6_addr_equal(&st->senders[i].addr, addr))
+			return &st->senders[i];
+	if (st->nsenders == PGRX_SENDERS)
+		return NULL;
+	s = &st->senders[st->nsenders++];
+	memset(s, 0, sizeof(*s));
+	s->addr = *addr;
+	return s;
+}
+
+/* Place one sequence number in its sender's record: new, late, or a duplicate. */
+static void pgrx_sequence(struct pgrx_cpu *st, const struct in6_addr *addr, u32 seq)
+{
+	struct pgrx_sender *s = pgrx_sender(st, addr);
+	u64 back, bit;
+	s64 pos;
+
+	if (!s) {
+		st->untracked++;
+		return;
+	}
+	if (!s->unique) {
+		s->base = seq;
+		s->unique = 1;
+		s->window[0] = 1;
+		return;
+	}
+	pos = s->hi + (s32)(seq - (u32)(s->base + s->hi));
+	if (pos > s->hi) {
+		pgrx_window_shift(s->window, pos - s->hi);
+		s->window[0] |= 1;
+		s->hi = pos;
+		s->unique++;
+		return;
+	}
+	back = s->hi - pos;
+	if (back < PGRX_WINDOW) {
+		bit = BIT_ULL(back % 64);
+		if (s->window[back / 64] & bit) {
+			s->dups++;
+			return;
+		}
+		s->window[back / 64] |= bit;
+	}
+	s->unique++;
+	s->reordered++;
+	if (pos < s->lo)
+		s->lo = pos;
+}
+
+static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 {
 	int level = READ_ONCE(pn->level);
 	u64 gen = READ_ONCE(pn->gen);
@@ -231,20 +469,23 @@ static void pgrx_count(struct pgrx_net *pn, const struct sk_buff *skb,
 	if (st->gen != gen)
 		pgrx_cpu_clear(st, gen);
 	st->packets++;
-	st->bytes += skb->len + ETH_HLEN;
+	st->bytes += ETH_HLEN + r->vlan_len + r->len;
 	if (level >= PGRX_BASIC) {
-		if (!st->first_ns)
+		if (!st->first_ns) {
 			st->first_ns = now;
-		else if (level >= PGRX_TIME && now >= st->last_ns)
+		} else if (level >= PGRX_TIME && now >= st->last_ns) {
 			pgrx_series_add(&st->interarrival, now - st->last_ns);
+			st->hist_interarrival[pgrx_bucket(now - st->last_ns)]++;
+		}
 		st->last_ns = now;
+		pgrx_sequence(st, &r->src, r->seq);
 	}
-	if (level >= PGRX_TIME && (ph->tv_sec || ph->tv_usec)) {
-		sent = (u64)ntohl(ph->tv_sec) * NSEC_PER_SEC +
-		       (u64)ntohl(ph->tv_usec) * NSEC_PER_USEC;
+	if (level >= PGRX_TIME && (r->tv_sec || r->tv_usec)) {
+		sent = (u64)r->tv_sec * NSEC_PER_SEC + (u64)r->tv_usec * NSEC_PER_USEC;
 		lat = (s64)(ktime_get_real_ns() - sent);
 		if (lat >= 0) {
 			pgrx_series_add(&st->latency, lat);
+			st->hist_latency[pgrx_bucket(lat)]++;
 			if (st->has_latency)
 				pgrx_series_add(&st->jitter, lat > st->last_latency ?
 						lat - st->last_latency :
@@ -257,62 +498,114 @@ static void pgrx_count(struct pgrx_net *pn, const struct sk_buff *skb,
 	local_bh_enable();
 }
 
-static unsigned int pgrx_hook(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
+static unsigned int pgrx_handle(struct pgrx_net *pn, struct sk_buff *skb,
+				const struct net_device *in, bool v6)
 {
-	struct pgrx_net *pn = priv;
-	const struct pgrx_pkt *ph;
-	struct pgrx_pkt buf;
+	struct pgrx_rcv r;
 
-	if (!pgrx_dev_match(pn, state->in))
+	if (!READ_ONCE(pn->enabled) || !pgrx_dev_match(pn, in))
 		return NF_ACCEPT;
-	ph = state->pf == NFPROTO_IPV4 ? pgrx_hdr_v4(skb, &buf) : pgrx_hdr_v6(skb, &buf);
-	if (!ph || ph->magic != htonl(PGRX_MAGIC))
+	if (!(v6 ? pgrx_parse_v6(skb, &r) : pgrx_parse_v4(skb, &r)))
 		return NF_ACCEPT;
-	pgrx_count(pn, skb, ph);
+	/* The frame as on the wire: its tag is still in the skb, or a VLAN device took it. */
+	r.vlan_len = skb_vlan_tag_present(skb) || is_vlan_dev(in) ? VLAN_HLEN : 0;
+	pgrx_count(pn, &r);
 	if (!READ_ONCE(pn->drop))
 		return NF_ACCEPT;
 	consume_skb(skb);
 	return NF_STOLEN;
 }
 
-static const struct nf_hook_ops pgrx_hook_ops[PGRX_NHOOKS] = {
+static unsigned int pgrx_hook_prerouting(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	return pgrx_handle(priv, skb, state->in, state->pf == NFPROTO_IPV6);
+}
+
+/* Netdev ingress: before the IP stack, VLAN tag already taken off into the skb. */
+static unsigned int pgrx_hook_ingress(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return pgrx_handle(priv, skb, state->in, false);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return pgrx_handle(priv, skb, state->in, true);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops pgrx_prerouting_ops[PGRX_NHOOKS] = {
 	{
-		.hook = pgrx_hook,
+		.hook = pgrx_hook_prerouting,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP_PRI_FIRST,
 	},
 	{
-		.hook = pgrx_hook,
+		.hook = pgrx_hook_prerouting,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_FIRST,
 	},
 };
 
-static int pgrx_enable(struct pgrx_net *pn)
-{
-	int i, err;
+/* An ingress hook on one device. */
+struct pgrx_devhook {
+	struct list_head list;
+	struct nf_hook_ops ops;
+};
 
-	if (pn->enabled)
-		return 0;
-	for (i = 0; i < PGRX_NHOOKS; i++) {
-		pn->ops[i] = pgrx_hook_ops[i];
-		pn->ops[i].priv = pn;
+/* Called with pn->lock held. */
+static int pgrx_hook_dev(struct pgrx_net *pn, struct net_device *dev)
+{
+	struct pgrx_devhook *h;
+	int err;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	h->ops.hook = pgrx_hook_ingress;
+	h->ops.dev = dev;
+	h->ops.priv = pn;
+	h->ops.pf = NFPROTO_NETDEV;
+	h->ops.hooknum = NF_NETDEV_INGRESS;
+	h->ops.priority = INT_MIN;
+	err = nf_register_net_hook(pn->net, &h->ops);
+	if (err) {
+		kfree(h);
+		return err;
 	}
-	err = nf_register_net_hooks(pn->net, pn->ops, PGRX_NHOOKS);
-	if (!err)
-		pn->enabled = true;
-	return err;
+	list_add(&h->list, &pn->devhooks);
+	return 0;
 }
 
-static void pgrx_disable(struct pgrx_net *pn)
+/* Remove the ingress hooks on DEV, or on every device when DEV is NULL. */
+static void pgrx_unhook_devs(struct pgrx_net *pn, const struct net_device *dev)
 {
-	if (!pn->enabled)
+	struct pgrx_devhook *h, *tmp;
+	LIST_HEAD(gone);
+
+	list_for_each_entry_safe(h, tmp, &pn->devhooks, list) {
+		if (dev && h->ops.dev != dev)
+			continue;
+		nf_unregister_net_hook(pn->net, &h->ops);
+		list_move(&h->list, &gone);
+	}
+	if (list_empty(&gone))
 		return;
-	nf_unregister_net_hooks(pn->net, pn->ops, PGRX_NHOOKS);
-	pn->enabled = false;
+	synchronize_net();
+	list_for_each_entry_safe(h, tmp, &gone, list)
+		kfree(h);
+}
+
+static int pgrx_register_prerouting(struct pgrx_net *pn)
+{
+	int i;
+
+	for (i = 0; i < PGRX_NHOOKS; i++) {
+		pn->inet_ops[i] = pgrx_prerouting_ops[i];
+		pn->inet_ops[i].priv = pn;
+	}
+	return nf_register_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
 }
 
 static void pgrx_reset(struct pgrx_net *pn)
@@ -367,17 +660,129 @@ static void pgrx_show_series_script(struct seq_file *m, const struct pgrx_series
 		   s->max, s->min, s->n);
 }
 
+/* Percentiles of the summed histograms: appended to the G line, or a human line. */
+static void pgrx_show_percentiles(struct seq_file *m, int display, const char *name,
+				  const u64 *hist, u64 n)
+{
+	unsigned int i;
+
+	if (display == PGRX_HUMAN)
+		seq_printf(m, "\t%s percentiles:", name);
+	for (i = 0; i < ARRAY_SIZE(pgrx_pct); i++) {
+		if (display == PGRX_HUMAN)
+			seq_printf(m, " %s %llu ns", pgrx_pct_names[i],
+				   pgrx_percentile(hist, n, pgrx_pct[i]));
+		else
+			seq_printf(m, " %llu", pgrx_percentile(hist, n, pgrx_pct[i]));
+	}
+	if (display == PGRX_HUMAN)
+		seq_putc(m, '\n');
+}
+
+/* One sender over all CPUs; positions count from the first CPU's base. */
+struct pgrx_seq_total {
+	struct in6_addr addr;
+	u32 base;
+	s64 lo;
+	s64 hi;
+	u64 unique;
+	u64 dups;
+	u64 reordered;
+};
+
+struct pgrx_totals {
+	u64 hist_interarrival[PGRX_BUCKETS];
+	u64 hist_latency[PGRX_BUCKETS];
+	u64 n_interarrival;
+	u64 n_latency;
+	unsigned int nsenders;
+	u64 untracked;
+	struct pgrx_seq_total senders[PGRX_MERGED];
+};
+
+static void pgrx_merge_senders(struct pgrx_totals *tot, const struct pgrx_cpu *st)
+{
+	const struct pgrx_sender *s;
+	struct pgrx_seq_total *t;
+	unsigned int i, j;
+	s64 off;
+
+	tot->untracked += st->untracked;
+	for (i = 0; i < st->nsenders; i++) {
+		s = &st->senders[i];
+		for (j = 0; j < tot->nsenders; j++)
+			if (ipv6_addr_equal(&tot->senders[j].addr, &s->addr))
+				break;
+		if (j == PGRX_MERGED) {
+			tot->untracked += s->unique + s->dups;
+			continue;
+		}
+		t = &tot->senders[j];
+		if (j == tot->nsenders) {
+			tot->nsenders++;
+			t->addr = s->addr;
+			t->base = s->base;
+			t->lo = s->lo;
+			t->hi = s->hi;
+		} else {
+			off = (s32)(s->base - t->base);
+			t->lo = min(t->lo, s->lo + off);
+			t->hi = max(t->hi, s->hi + off);
+		}
+		t->unique += s->unique;
+		t->dups += s->dups;
+		t->reordered += s->reordered;
+	}
+}
+
+/* Per sender: received, lost, reordered, duplicated, first and last sequence number. */
+static void pgrx_show_senders(struct seq_file *m, int display, const struct pgrx_totals *tot)
+{
+	const struct pgrx_seq_total *t;
+	unsigned int i;
+	s64 lost;
+
+	if (display == PGRX_HUMAN && tot->nsenders)
+		seq_puts(m, "\nSequence analysis per sender\n");
+	for (i = 0; i < tot->nsenders; i++) {
+		t = &tot->senders[i];
+		lost = max_t(s64, t->hi - t->lo + 1 - (s64)t->unique, 0);
+		seq_puts(m, display == PGRX_HUMAN ? "\t" : "S ");
+		if (ipv6_addr_v4mapped(&t->addr))
+			seq_printf(m, "%pI4", &t->addr.s6_addr32[3]);
+		else
+			seq_printf(m, "%pI6c", &t->addr);
+		if (display == PGRX_HUMAN)
+			seq_putc(m, ':');
+		seq_printf(m, display == PGRX_HUMAN ?
+			   " Received %llu Lost %lld Reordered %llu Duplicated %llu Seq %u-%u\n" :
+			   " %llu %lld %llu %llu %u %u\n",
+			   t->unique + t->dups, lost, t->reordered, t->dups,
+			   (u32)(t->base + t->lo), (u32)(t->base + t->hi));
+	}
+	if (!tot->untracked)
+		return;
+	seq_printf(m, display == PGRX_HUMAN ?
+		   "\tUntracked: %llu packets (senders beyond %d per CPU or %d in all)\n" :
+		   "U %llu\n", tot->untracked, PGRX_SENDERS, PGRX_MERGED);
+}
+
 static int pgrx_show(struct seq_file *m, void *v)
 {
 	struct pgrx_net *pn = m->private;
 	u64 packets = 0, bytes = 0, first = U64_MAX, last = 0;
+	struct pgrx_totals *tot;
 	struct pgrx_cpu *st;
 	struct pgrx_rate r;
-	int cpu, level, display;
+	int cpu, level, display, b;
 
 	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
+	tot = kzalloc(sizeof(*tot), GFP_KERNEL);
+	if (!st || !tot) {
+		kfree(st);
+		kfree(tot);
 		return -ENOMEM;
+	}
 	mutex_lock(&pn->lock);
 	level = pn->level;
 	display = pn->display;
@@ -396,6 +801,13 @@ static int pgrx_show(struct seq_file *m, void *v)
 			first = st->first_ns;
 		if (st->last_ns > last)
 			last = st->last_ns;
+		for (b = 0; b < PGRX_BUCKETS; b++) {
+			tot->hist_interarrival[b] += st->hist_interarrival[b];
+			tot->hist_latency[b] += st->hist_latency[b];
+		}
+		tot->n_interarrival += st->interarrival.n;
+		tot->n_latency += st->latency.n;
+		pgrx_merge_senders(tot, st);
 		pgrx_rate(st->packets, st->bytes, st->first_ns, st->last_ns, &r);
 		if (display == PGRX_SCRIPT) {
 			seq_printf(m, "%d %llu %llu %llu %llu %llu %llu", cpu, st->packets,
@@ -421,7 +833,7 @@ static int pgrx_show(struct seq_file *m, void *v)
 	}
 	pgrx_rate(packets, bytes, first == U64_MAX ? 0 : first, last, &r);
 	if (display == PGRX_SCRIPT) {
-		seq_printf(m, "G %llu %llu %llu %llu %llu %llu\n", packets, bytes,
+		seq_printf(m, "G %llu %llu %llu %llu %llu %llu", packets, bytes,
 			   r.work_us, r.pps, r.mbps, r.bps);
 	} else {
 		seq_printf(m, "\nGlobal Statistics\nPackets Rx: %llu\t Bytes Rx: %llu\n",
@@ -430,9 +842,19 @@ static int pgrx_show(struct seq_file *m, void *v)
 			seq_printf(m, "\tWork time %llu us\n\tRate:  %llupps %lluMb/sec (%llubps)\n",
 				   r.work_us, r.pps, r.mbps, r.bps);
 	}
+	if (level >= PGRX_TIME) {
+		pgrx_show_percentiles(m, display, "Inter-arrival", tot->hist_interarrival,
+				      tot->n_interarrival);
+		pgrx_show_percentiles(m, display, "Latency", tot->hist_latency, tot->n_latency);
+	}
+	if (display == PGRX_SCRIPT)
+		seq_putc(m, '\n');
+	if (level >= PGRX_BASIC)
+		pgrx_show_senders(m, display, tot);
 result:
 	seq_printf(m, "Result: %s\n", pn->result);
 	mutex_unlock(&pn->lock);
+	kfree(tot);
 	kfree(st);
 	return 0;
 }
@@ -505,8 +927,7 @@ static const char *pgrx_command(struct pgrx_net *pn, char *line)
 		if (err)
 			return err;
 		pgrx_reset(pn);
-		if (pgrx_enable(pn))
-			return "could not register the netfilter hooks";
+		WRITE_ONCE(pn->enabled, true);
 		return NULL;
 	}
 	if (nargs != 1 && (!strcmp(args[0], "rx_reset") || !strcmp(args[0], "rx_disable")))
@@ -516,7 +937,7 @@ static const char *pgrx_command(struct pgrx_net *pn, char *line)
 		return NULL;
 	}
 	if (!strcmp(args[0], "rx_disable")) {
-		pgrx_disable(pn);
+		WRITE_ONCE(pn->enabled, false);
 		return NULL;
 	}
 	if (!strcmp(args[0], "statistics")) {
@@ -600,6 +1021,7 @@ static int __net_init pgrx_net_init(struct net *net)
 
 	pn->net = net;
 	mutex_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->devhooks);
 	pn->level = PGRX_BASIC;
 	pn->display = PGRX_HUMAN;
 	pn->drop = true;
@@ -612,6 +1034,8 @@ static int __net_init pgrx_net_init(struct net *net)
 	if (!pn->dir)
 		goto err;
 	if (!proc_create_data("pgrx", 0600, pn->dir, &pgrx_fops, pn))
+		goto err_dir;
+	if (!pgrx_ingress && pgrx_register_prerouting(pn))
 		goto err_dir;
 	return 0;
 err_dir:
@@ -626,9 +1050,14 @@ static void __net_exit pgrx_net_exit(struct net *net)
 	struct pgrx_net *pn = net_generic(net, pgrx_net_id);
 
 	proc_remove(pn->dir);
-	mutex_lock(&pn->lock);
-	pgrx_disable(pn);
-	mutex_unlock(&pn->lock);
+	if (pgrx_ingress) {
+		mutex_lock(&pn->lock);
+		pgrx_unhook_devs(pn, NULL);
+		mutex_unlock(&pn->lock);
+	} else {
+		nf_unregister_net_hooks(net, pn->inet_ops, PGRX_NHOOKS);
+		synchronize_net();
+	}
 	free_percpu(pn->stats);
 }
 
@@ -639,13 +1068,56 @@ static struct pernet_operations pgrx_net_ops = {
 	.size = sizeof(struct pgrx_net),
 };
 
+/*
+ * Ingress hooks live on devices: every device gets one when it appears (or
+ * when the module loads: registering the notifier replays NETDEV_REGISTER),
+ * and loses it when it goes away or leaves the namespace. Unregistering the
+ * notifier replays NETDEV_UNREGISTER for every device, which removes every
+ * ingress hook before the module goes.
+ */
+static int pgrx_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct pgrx_net *pn;
+
+	if (!pgrx_ingress || (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER))
+		return NOTIFY_DONE;
+	pn = net_generic(dev_net(dev), pgrx_net_id);
+	mutex_lock(&pn->lock);
+	if (event == NETDEV_UNREGISTER)
+		pgrx_unhook_devs(pn, dev);
+	else if (pgrx_hook_dev(pn, dev))
+		pr_warn("could not hook device %s: not counting on it\n", dev->name);
+	mutex_unlock(&pn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pgrx_netdev_notifier = {
+	.notifier_call = pgrx_netdev_event,
+};
+
 static int __init pgrx_init(void)
 {
-	return register_pernet_subsys(&pgrx_net_ops);
+	int err;
+
+	if (!strcmp(hook, "ingress")) {
+		pgrx_ingress = true;
+	} else if (strcmp(hook, "prerouting")) {
+		pr_err("hook=%s: use hook=ingress or hook=prerouting\n", hook);
+		return -EINVAL;
+	}
+	err = register_pernet_subsys(&pgrx_net_ops);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&pgrx_netdev_notifier);
+	if (err)
+		unregister_pernet_subsys(&pgrx_net_ops);
+	return err;
 }
 
 static void __exit pgrx_exit(void)
 {
+	unregister_netdevice_notifier(&pgrx_netdev_notifier);
 	unregister_pernet_subsys(&pgrx_net_ops);
 }
 
