@@ -18,6 +18,11 @@ DISPLAYS = ("human", "script")
 RATE_FIELDS = ("packets", "bytes", "work_us", "pps", "mbps", "bps")
 SERIES = ("interarrival", "jitter", "latency")
 SERIES_FIELDS = ("avg_ns", "var_ns2", "max_ns", "min_ns", "samples")
+# Percentiles over all CPUs, at statistics level time, for these series.
+PERCENTILE_SERIES = ("interarrival", "latency")
+PERCENTILES = ("p50", "p90", "p99", "p99.9")
+# Sequence analysis per sender (source address), at levels basic and time.
+SENDER_FIELDS = ("received", "lost", "reordered", "duplicated", "first_seq", "last_seq")
 
 
 class PgrxError(ValueError):
@@ -32,12 +37,28 @@ def _series(values):
     return dict(zip(SERIES_FIELDS, _ints(values)))
 
 
-def _parse_script(lines):
-    cpus, total = {}, None
+def _percentiles(values):
+    """{series: {p50: ns, ...}} from the G line's fields after the rates."""
+    out = {}
+    for index, name in enumerate(PERCENTILE_SERIES):
+        chunk = values[index * 4 : index * 4 + 4]
+        if len(chunk) == 4:
+            out[name] = dict(zip(PERCENTILES, _ints(chunk)))
+    return out
+
+
+def _parse_script(lines, out):
     for line in lines:
         fields = line.split()
         if fields[0] == "G":
-            total = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
+            out["total"] = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
+            out["percentiles"] = _percentiles(fields[7:])
+            continue
+        if fields[0] == "S" and len(fields) == 2 + len(SENDER_FIELDS):
+            out["senders"][fields[1]] = dict(zip(SENDER_FIELDS, _ints(fields[2:])))
+            continue
+        if fields[0] == "U" and len(fields) == 2:
+            out["untracked"] = int(fields[1])
             continue
         if not fields[0].isdigit() or len(fields) < 7:
             raise PgrxError("unexpected line in the receiver's script output: %r" % line)
@@ -47,10 +68,9 @@ def _parse_script(lines):
             chunk = extra[index * 5 : index * 5 + 5]
             if len(chunk) == 5:
                 cpu[name] = _series(chunk)
-        cpus[int(fields[0])] = cpu
-    if total is None:
+        out["cpus"][int(fields[0])] = cpu
+    if out["total"] is None:
         raise PgrxError("no G line in the receiver's script output")
-    return cpus, total
 
 
 _CPU_HEAD = re.compile(r"^CPU (\d+):\s+Rx packets: (\d+)\s+Rx bytes: (\d+)")
@@ -61,20 +81,46 @@ _AVG = re.compile(r"^Average: (\d+) ns Variance (\d+) ns2")
 _MAXMIN = re.compile(r"^Max: (\d+) ns Min:+ (\d+) ns")
 _SAMPLES = re.compile(r"^Samples: (\d+)")
 _SERIES_NAMES = {"Inter-arrival": "interarrival", "Jitter": "jitter", "Latency": "latency"}
+_PCT_LINE = re.compile(
+    r"^(Inter-arrival|Latency) percentiles: p50 (\d+) ns p90 (\d+) ns p99 (\d+) ns p99\.9 (\d+) ns"
+)
+_SENDER_LINE = re.compile(
+    r"^(\S+): Received (\d+) Lost (\d+) Reordered (\d+) Duplicated (\d+) Seq (\d+)-(\d+)$"
+)
+_UNTRACKED_LINE = re.compile(r"^Untracked: (\d+) packets")
 
 
-def _parse_human(lines):
-    cpus, total, current, series = {}, None, None, None
+def _parse_human_totals(line, out):
+    """Lines that hold totals over all CPUs; True when LINE was one of them."""
+    match = _PCT_LINE.match(line)
+    if match:
+        out["percentiles"][_SERIES_NAMES[match.group(1)]] = dict(zip(PERCENTILES, _ints(match.groups()[1:])))
+        return True
+    match = _SENDER_LINE.match(line)
+    if match:
+        out["senders"][match.group(1)] = dict(zip(SENDER_FIELDS, _ints(match.groups()[1:])))
+        return True
+    match = _UNTRACKED_LINE.match(line)
+    if match:
+        out["untracked"] = int(match.group(1))
+        return True
+    return False
+
+
+def _parse_human(lines, out):
+    current, series = None, None
     for raw in lines:
         line = raw.strip()
+        if _parse_human_totals(line, out):
+            continue
         head = _CPU_HEAD.match(line) or _GLOBAL_HEAD.match(line)
         if head:
             numbers = _ints(head.groups())
             current = dict(packets=numbers[-2], bytes=numbers[-1], work_us=0, pps=0, mbps=0, bps=0)
             if line.startswith("CPU"):
-                cpus[numbers[0]] = current
+                out["cpus"][numbers[0]] = current
             else:
-                total = current
+                out["total"] = current
             series = None
             continue
         if current is None:
@@ -92,9 +138,8 @@ def _parse_human(lines):
             match = pattern.match(line)
             if match and target is not None:
                 target.update(zip(keys, _ints(match.groups())))
-    if total is None:
+    if out["total"] is None:
         raise PgrxError("no Global Statistics in the receiver's human output")
-    return cpus, total
 
 
 def parse(text):
@@ -104,7 +149,12 @@ def parse(text):
     CPU number the counters (packets, bytes, work_us, pps, mbps, bps) and, at
     statistics level time, ``interarrival``, ``jitter`` and ``latency`` each
     with avg_ns, var_ns2, max_ns, min_ns, samples; ``total``, the G line or
-    Global Statistics; ``result``, the text of the last ``Result:`` line.
+    Global Statistics; ``percentiles``, at level time and over all CPUs,
+    ``interarrival`` and ``latency`` each with p50, p90, p99, p99.9 in ns
+    (empty otherwise); ``senders``, at levels basic and time, per source
+    address the sequence analysis (received, lost, reordered, duplicated,
+    first_seq, last_seq); ``untracked``, packets of senders beyond the
+    receiver's table; ``result``, the text of the last ``Result:`` line.
     """
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     result = None
@@ -115,6 +165,7 @@ def parse(text):
         else:
             body.append(line)
     out = dict(enabled=True, display=None, cpus={}, total=None, result=result)
+    out.update(percentiles={}, senders={}, untracked=0)
     if any(line.strip() == "Not enabled." for line in body):
         out["enabled"] = False
         return out
@@ -122,8 +173,8 @@ def parse(text):
         raise PgrxError("the receiver printed no statistics")
     if any("Rx packets:" in line or "Packets Rx:" in line for line in body):
         out["display"] = "human"
-        out["cpus"], out["total"] = _parse_human(body)
+        _parse_human(body, out)
     else:
         out["display"] = "script"
-        out["cpus"], out["total"] = _parse_script(body)
+        _parse_script(body, out)
     return out

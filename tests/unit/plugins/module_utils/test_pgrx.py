@@ -84,3 +84,44 @@ def test_parse_refuses_what_it_cannot_read(text, words):
 def test_appended_fields_are_ignored():
     out = pgrx.parse("0 1 60 0 0 0 0\nG 1 60 0 0 0 0 99 98\n")
     assert out["total"]["packets"] == 1 and len(out["total"]) == 6
+    assert out["percentiles"] == {}
+
+
+TWO_SENDERS = dict(received=20000, lost=0, reordered=0, duplicated=0, first_seq=1, last_seq=20000)
+
+
+@pytest.mark.parametrize("layout", ["human", "script"])
+def test_percentiles_and_senders_of_one_run_in_both_layouts(layout):
+    out = pgrx.parse(fixture("pgrx-6.12-two-senders-time-%s.txt" % layout))
+    assert out["display"] == layout
+    assert out["total"]["packets"] == 40000
+    assert out["percentiles"] == {
+        "interarrival": {"p50": 3520, "p90": 3648, "p99": 4736, "p99.9": 62464},
+        "latency": {"p50": 2112, "p90": 2496, "p99": 2624, "p99.9": 28160},
+    }
+    assert out["senders"] == {"198.18.0.1": TWO_SENDERS, "198.18.0.11": TWO_SENDERS}
+    assert out["untracked"] == 0
+    assert out["cpus"][1]["latency"] == dict(
+        avg_ns=2182, var_ns2=14124023, max_ns=361357, min_ns=1492, samples=20000
+    )
+
+
+@pytest.mark.parametrize("layout", ["human", "script"])
+def test_senders_beyond_the_table_are_counted_as_untracked(layout):
+    out = pgrx.parse(fixture("pgrx-6.12-20-senders-basic-%s.txt" % layout))
+    assert out["percentiles"] == {}  # level basic
+    assert len(out["senders"]) == 16
+    assert out["untracked"] == 800
+    assert sum(s["received"] for s in out["senders"].values()) + out["untracked"] == out["total"]["packets"]
+    # one pktgen device whose source address changes: its seq_num is split over the senders
+    assert out["senders"]["198.18.0.116"] == dict(
+        received=200, lost=3781, reordered=0, duplicated=0, first_seq=16, last_seq=3996
+    )
+
+
+def test_ipv6_sender():
+    out = pgrx.parse(fixture("pgrx-6.12-ipv6-basic-script.txt"))
+    assert out["total"]["bytes"] == 5000 * 80
+    assert out["senders"] == {
+        "2001:2::1": dict(received=5000, lost=0, reordered=0, duplicated=0, first_seq=1, last_seq=5000)
+    }
