@@ -12,11 +12,11 @@ COLLECTION_LINK := .build/collections/ansible_collections/netlab/pktgen
 NETLAB_PKTGEN_CACHE ?= $(HOME)/.cache/netlab-pktgen
 SANITY_TOP := $(NETLAB_PKTGEN_CACHE)/sanity
 SANITY_ROOT := $(SANITY_TOP)/ansible_collections/netlab/pktgen
-APT_PACKAGES := python3 python3-venv python3-apt python3-pip git
+APT_PACKAGES := python3 python3-venv python3-apt python3-pip git sparse dkms
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration clean
+.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration bench-receiver clean
 
 help:
 	@echo "make demo        boot the virtual lab and run the main measurement on it"
@@ -25,6 +25,7 @@ help:
 	@echo "make lab-down    stop the virtual lab and remove what it created"
 	@echo "make lab-status  report the virtual lab"
 	@echo "make lint | sanity | unit | integration   one part of the tests"
+	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
 
 venv: $(VENV)/.ready
 
@@ -98,6 +99,10 @@ integration: venv
 	  echo "== integration tests on the $$kernel kernel"; \
 	  LAB_KERNEL=$$kernel pytest tests/integration || exit 1; \
 	done
+
+# Benchmarks print figures; they never pass or fail on a time.
+bench-receiver: venv
+	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) python bench/receiver_hooks.py
 
 clean:
 	rm -rf .build $(VENV)

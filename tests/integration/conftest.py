@@ -31,3 +31,12 @@ def booted():
     finally:
         if not os.environ.get("NETLAB_PKTGEN_KEEP_LAB"):  # set it to debug a failing test in the lab
             lab.playbook("lab.yml", "-e", "lab_state=absent")
+
+
+@pytest.fixture(scope="module")
+def loaded(booted):
+    """The receiver built (W=1, sparse) against the lab's kernel and loaded in the guest."""
+    kernel = lab.lab_state()["kernel"]
+    lab.build_kmod(kernel, "C=1")
+    lab.load_kmod()
+    return kernel

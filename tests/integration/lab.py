@@ -86,3 +86,32 @@ def lab_state():
 def host_cmd(*argv):
     """Run a command on the controller; returns stdout."""
     return subprocess.run(list(argv), capture_output=True, text=True, check=True).stdout
+
+
+KMOD_DIR = os.path.join(ROOT, "kmod")
+GUEST_KO = "/root/pktgen_rx.ko"
+
+
+def build_kmod(kernel, *make_args):
+    """Build kmod/ on the controller against KERNEL's headers (W=1); returns make's output.
+
+    Fails on an error and on any warning, the compiler's or sparse's (with C=1).
+    """
+    kdir = "KDIR=/usr/src/linux-headers-%s" % kernel
+    subprocess.run(["make", "-C", KMOD_DIR, kdir, "clean"], capture_output=True, check=False)
+    build = subprocess.run(
+        ["make", "-C", KMOD_DIR, kdir] + list(make_args), capture_output=True, text=True, check=False
+    )
+    out = build.stdout + build.stderr
+    assert build.returncode == 0, out
+    assert "warning:" not in out.lower(), out
+    return out
+
+
+def load_kmod(params=""):
+    """Copy the built module into the guest and (re)load it there with module PARAMS."""
+    copy = "src=%s/pktgen_rx.ko dest=%s" % (KMOD_DIR, GUEST_KO)
+    code, out = run(["ansible", "lab-vm", "-m", "ansible.builtin.copy", "-a", copy])
+    assert code == 0, out
+    unload = "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx"
+    raw("lab-vm", "%s; modprobe pktgen && insmod %s %s" % (unload, GUEST_KO, params))

@@ -7,66 +7,24 @@ the guest, fed by pktgen from lab-tx, read from lab-rx's control file.
 """
 
 import json
-import os
-import re
 import shlex
-import subprocess
 
-import pytest
-from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, pktgen
+from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx
 from ansible_collections.netlab.pktgen.tests.integration import lab
-
-CONTROL = pgrx.CONTROL_FILES[0]
-KMOD_DIR = os.path.join(lab.ROOT, "kmod")
-GUEST_KO = "/root/pktgen_rx.ko"
-TX_VETH = {"dst": "198.18.0.2", "dst_mac": "02:c6:12:00:00:02"}
-# Kernel messages that mean something went wrong (not words that merely contain "bug").
-SPLAT = re.compile(r"WARNING: CPU|BUG: |Oops|KASAN|UBSAN|general protection fault|Call Trace")
-
-
-def pgrx_cmd(netns, *commands):
-    """Write each command to NETNS's control file (one write each); fails on a refused write."""
-    writes = " && ".join("echo %s > %s" % (shlex.quote(c), CONTROL) for c in commands)
-    lab.raw_out("lab-vm", "ip netns exec %s sh -c %s" % (netns, shlex.quote(writes)))
-
-
-def pgrx_read(netns):
-    return pgrx.parse(lab.raw_out("lab-vm", "ip netns exec %s cat %s" % (netns, CONTROL)))
-
-
-def send(count, params=None, dev="veth0"):
-    """pktgen from lab-tx; returns its parsed result."""
-    writes = pktgen.config_writes({0: [dev]}, {dev: dict(count=count, **(params or TX_VETH))})
-    out = lab.raw_out("lab-tx", pktgen.render_script(writes, start=True, dump=[dev], netns="lab-tx"))
-    return pktgen.parse_result(pktgen.split_dump(out)[dev])
-
-
-@pytest.fixture(scope="module")
-def loaded(booted):
-    kernel = lab.lab_state()["kernel"]
-    kdir = "/usr/src/linux-headers-%s" % kernel
-    subprocess.run(["make", "-C", KMOD_DIR, "KDIR=" + kdir, "clean"], capture_output=True, check=False)
-    build = subprocess.run(
-        ["make", "-C", KMOD_DIR, "KDIR=" + kdir], capture_output=True, text=True, check=False
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
-    assert "warning:" not in (build.stdout + build.stderr).lower(), build.stdout + build.stderr
-    code, out = lab.run(
-        [
-            "ansible",
-            "lab-vm",
-            "-m",
-            "ansible.builtin.copy",
-            "-a",
-            "src=%s/pktgen_rx.ko dest=%s" % (KMOD_DIR, GUEST_KO),
-        ]
-    )
-    assert code == 0, out
-    lab.raw(
-        "lab-vm",
-        "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; modprobe pktgen && insmod " + GUEST_KO,
-    )
-    return kernel
+from ansible_collections.netlab.pktgen.tests.integration.receiver import (
+    CONTROL,
+    SPLAT,
+    TX_VETH,
+    assert_clean_log,
+    background,
+    pgrx_cmd,
+    pgrx_read,
+    send,
+    send_malformed_frames,
+    start_traffic,
+    static_keys_held,
+    stop_traffic,
+)
 
 
 def test_control_file_in_every_netns_is_0600(loaded):
@@ -88,6 +46,14 @@ def test_100000_packets_counted_exactly(loaded):
     latency = [cpu["latency"] for cpu in out["cpus"].values()]
     assert sum(series["samples"] for series in latency) == 100000
     assert all(0 < series["min_ns"] <= series["avg_ns"] <= series["max_ns"] < 10**9 for series in latency)
+    # Percentiles come from histograms whose buckets are at most 1/16 of their values wide.
+    for name in pgrx.PERCENTILE_SERIES:
+        pct = [out["percentiles"][name][p] for p in pgrx.PERCENTILES]
+        lowest = min(cpu[name]["min_ns"] for cpu in out["cpus"].values())
+        highest = max(cpu[name]["max_ns"] for cpu in out["cpus"].values())
+        print(name, "percentiles", pct, "min", lowest, "max", highest)
+        assert pct == sorted(pct)
+        assert lowest * 15 / 16 <= pct[0] and pct[-1] <= highest * 17 / 16
     # Third-party collectors read the G line positionally: $2 packets, $3 bytes, $5 pps, $6 Mb/s.
     awk = lab.raw_out("lab-vm", "ip netns exec lab-rx awk '$1 == \"G\" {print $2, $3, $5, $6}' " + CONTROL)
     assert awk.split() == [str(total[k]) for k in ("packets", "bytes", "pps", "mbps")]
@@ -121,6 +87,12 @@ def test_interarrival_matches_a_capture(loaded):
     measured = sum(cpu["interarrival"]["avg_ns"] * cpu["interarrival"]["samples"] for cpu in cpus) / samples
     print("inter-arrival: pgrx %.0f ns, capture %.0f ns" % (measured, captured))
     assert abs(measured - captured) <= 0.02 * captured
+    gaps = sorted(b - a for a, b in zip(times, times[1:]))
+    for name, per_mille in (("p50", 500), ("p90", 900)):
+        from_capture = gaps[-(-len(gaps) * per_mille // 1000) - 1]
+        from_pgrx = pgrx_read("lab-rx")["percentiles"]["interarrival"][name]
+        print("inter-arrival %s: pgrx %d ns, capture %d ns" % (name, from_pgrx, from_capture))
+        assert abs(from_pgrx - from_capture) <= 0.1 * from_capture
 
 
 def test_ipv6(loaded):
@@ -197,7 +169,54 @@ def test_malformed_writes_fail_with_einval(loaded):
     assert pgrx_read("lab-rx")["result"] == "OK: rx veth0"
 
 
-def test_unload_leaves_a_clean_kernel_log(loaded):
+def test_malformed_frames_are_not_counted(loaded):
+    pgrx_cmd("lab-rx", "rx veth0", "statistics time", "display script")
+    sent = send_malformed_frames(100000)
+    # At ingress, VLAN-tagged pktgen packets count on the device that received them.
+    assert pgrx_read("lab-rx")["total"]["packets"] == sent["valid"]
+    assert_clean_log()
+
+
+def test_load_unload_50_times_under_traffic(loaded):
+    """50 cycles of insmod, rx, read, rmmod while pktgen sends; the hooks alternate."""
+    use = f"echo rx veth0 > {CONTROL} && echo statistics time > {CONTROL} && cat {CONTROL} >/dev/null"
+    load = f"insmod {lab.GUEST_KO} hook=$hook && ip netns exec lab-rx sh -c '{use}'"
+    cycles = (
+        f"for i in $(seq 25); do for hook in ingress prerouting; do {load} && sleep 0.1 && rmmod pktgen_rx"
+    )
+    with static_keys_held():
+        start_traffic()
+        try:
+            lab.raw("lab-vm", "rmmod pktgen_rx; %s || exit 1; done; done" % cycles)
+        finally:
+            result = stop_traffic()
+            lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules || insmod " + lab.GUEST_KO)
+    print("traffic during the cycles:", result["packets"], "packets")
+    assert result["packets"] > 0
+    assert_clean_log()
+
+
+def test_concurrent_readers_and_writers_for_30_seconds(loaded):
+    pgrx_cmd("lab-rx", "rx veth0", "statistics time")
+    start_traffic()
+    until = "end=$(($(date +%s) + 30)); while [ $(date +%s) -lt $end ]; do"
+    reader = "ip netns exec lab-rx sh -c '%s cat %s >/dev/null; done'" % (until, CONTROL)
+    commands = ["rx_reset", "statistics time", "display script", "statistics counter", "display human"]
+    commands += ["rx_disable", "rx all", "drop off", "drop on", "statistics basic", "rx veth0"]
+    writes = " ".join("echo %s > %s;" % (shlex.quote(c), CONTROL) for c in commands)
+    writer = "ip netns exec lab-rx sh -c %s" % shlex.quote("%s %s done" % (until, writes))
+    try:
+        for command in (reader, reader, writer):
+            background(command)
+        lab.raw("lab-vm", "sleep 31")
+    finally:
+        stop_traffic()
+    pgrx_cmd("lab-rx", "rx veth0", "display script")
+    assert pgrx_read("lab-rx")["result"] == "OK: display script"
+    assert_clean_log()
+
+
+def test_unload_leaves_a_clean_kernel_log(loaded):  # keep last in this file: it unloads the module
     pgrx_cmd("lab-rx", "rx veth0", "statistics time")
     send(1000)
     lab.raw("lab-vm", "rmmod pktgen_rx")
