@@ -9,11 +9,12 @@ from ansible_collections.netlab.pktgen.tests.integration import lab
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "first: run before any other test (it needs the lab down)")
     config.addinivalue_line("markers", "last: run after every other test (it takes the lab down)")
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+    items.sort(key=lambda item: (not item.get_closest_marker("first"), bool(item.get_closest_marker("last"))))
 
 
 @pytest.fixture(scope="session")

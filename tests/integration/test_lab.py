@@ -20,6 +20,7 @@ KERNEL = lab.KERNEL
 OTHER_KERNEL = "backports" if KERNEL == "stable" else "stable"
 
 
+@pytest.mark.first
 def test_unknown_kernel_is_refused_with_a_way_to_list_them():
     code, out = lab.playbook("lab.yml", "-e", "lab_kernel=6.1.0-999-amd64")
     assert code != 0
