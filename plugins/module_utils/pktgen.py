@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import shlex
 
+from ansible_collections.netlab.pktgen.plugins.module_utils import shell
+
 PROC_DIR = "/proc/net/pktgen"
 PGCTRL = PROC_DIR + "/pgctrl"
 
@@ -26,21 +28,6 @@ RATE_LAST = ("rate", "ratep")
 
 # Marker printed before each device file dumped at the end of a script.
 DUMP_MARKER = "==> pktgen device "
-
-_SH_PGSET = r"""pgset() {
-    if ! printf '%s\n' "$2" 2>/dev/null >"$1"; then
-        r=$(sed -n 's/^Result: //p' "$1" 2>/dev/null)
-        echo "pktgen rejected '$2' in $1: ${r:-write failed}" >&2
-        exit 3
-    fi
-    case "$1" in */pgctrl) return 0 ;; esac
-    r=$(sed -n 's/^Result: //p' "$1")
-    case "$r" in
-    OK:*) ;;
-    *) echo "pktgen rejected '$2' in $1: $r" >&2; exit 3 ;;
-    esac
-}
-"""
 
 
 class PktgenError(ValueError):
@@ -110,19 +97,14 @@ def render_script(writes, start=False, dump=(), netns=None):
     a ``DUMP_MARKER`` line. With ``netns`` the script runs in that network
     namespace through ``ip netns exec``.
     """
-    body = ["set -u", _SH_PGSET.rstrip("\n")]
-    for path, line in writes:
-        body.append("pgset %s %s" % (shlex.quote(path), shlex.quote(line)))
+    body = shell.pgset_lines(writes)
     if start:
         body.append("pgset %s start" % shlex.quote(PGCTRL))
     for dev in dump:
         path = device_file(dev)
         body.append("echo %s" % shlex.quote(DUMP_MARKER + dev))
         body.append("cat %s" % shlex.quote(path))
-    script = "\n".join(body) + "\n"
-    if netns:
-        return "ip netns exec %s sh -c %s" % (shlex.quote(netns), shlex.quote(script))
-    return "sh -c %s" % shlex.quote(script)
+    return shell.command("\n".join(body) + "\n", netns)
 
 
 def split_dump(text):

@@ -38,7 +38,7 @@ def test_pktgen_script_names_the_bad_parameter():
 
 def test_pktgen_script_runs_in_the_netns():
     command = filters.pktgen_script({"threads": {0: ["veth0"]}, "start": True, "dump": ["veth0"]}, "lab-tx")
-    assert command.startswith("ip netns exec lab-tx sh -c ")
+    assert "; ip netns exec lab-tx sh -c " in command
     assert "pgset /proc/net/pktgen/pgctrl start" in command
 
 
