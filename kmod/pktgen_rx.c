@@ -767,6 +767,33 @@ static void pgrx_show_senders(struct seq_file *m, int display, const struct pgrx
 		   "U %llu\n", tot->untracked, PGRX_SENDERS, PGRX_MERGED);
 }
 
+/* The settings in one line, so that a reader can tell what a command would change. */
+static void pgrx_show_config(struct seq_file *m, const struct pgrx_net *pn)
+{
+	const struct net_device *dev;
+	int i;
+
+	seq_printf(m, "Config: enabled %s rx ", pn->enabled ? "yes" : "no");
+	if (pn->all_devs)
+		seq_puts(m, "all");
+	else if (!pn->ndevs)
+		seq_puts(m, "none");
+	rcu_read_lock();
+	for (i = 0; !pn->all_devs && i < pn->ndevs; i++) {
+		if (i)
+			seq_putc(m, ',');
+		dev = dev_get_by_index_rcu(pn->net, pn->ifindex[i]);
+		if (dev)
+			seq_puts(m, dev->name);
+		else
+			seq_printf(m, "ifindex:%d", pn->ifindex[i]);
+	}
+	rcu_read_unlock();
+	seq_printf(m, " statistics %s display %s drop %s hook %s\n",
+		   pgrx_level_names[pn->level], pgrx_display_names[pn->display],
+		   pn->drop ? "on" : "off", pgrx_ingress ? "ingress" : "prerouting");
+}
+
 static int pgrx_show(struct seq_file *m, void *v)
 {
 	struct pgrx_net *pn = m->private;
@@ -852,6 +879,7 @@ static int pgrx_show(struct seq_file *m, void *v)
 	if (level >= PGRX_BASIC)
 		pgrx_show_senders(m, display, tot);
 result:
+	pgrx_show_config(m, pn);
 	seq_printf(m, "Result: %s\n", pn->result);
 	mutex_unlock(&pn->lock);
 	kfree(tot);
