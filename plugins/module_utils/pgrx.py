@@ -11,6 +11,9 @@ and print the same layouts (docs/receiver.md).
 from __future__ import annotations
 
 import re
+import shlex
+
+from ansible_collections.netlab.pktgen.plugins.module_utils import shell
 
 CONTROL_FILES = ("/proc/net/pktgen_rx/pgrx", "/proc/net/pktgen/pgrx")
 LEVELS = ("counter", "basic", "time")
@@ -23,6 +26,10 @@ PERCENTILE_SERIES = ("interarrival", "latency")
 PERCENTILES = ("p50", "p90", "p99", "p99.9")
 # Sequence analysis per sender (source address), at levels basic and time.
 SENDER_FIELDS = ("received", "lost", "reordered", "duplicated", "first_seq", "last_seq")
+# Marker printed before the control file's contents by read_script().
+READ_MARKER = "==> pgrx control file "
+# Exit code of read_script() when the target has no receiver.
+NO_RECEIVER = 4
 
 
 class PgrxError(ValueError):
@@ -154,18 +161,22 @@ def parse(text):
     (empty otherwise); ``senders``, at levels basic and time, per source
     address the sequence analysis (received, lost, reordered, duplicated,
     first_seq, last_seq); ``untracked``, packets of senders beyond the
-    receiver's table; ``result``, the text of the last ``Result:`` line.
+    receiver's table; ``config``, the settings (see parse_config; None from
+    a receiver that does not print them); ``result``, the text of the last
+    ``Result:`` line.
     """
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    result = None
+    result, config = None, None
     body = []
     for line in lines:
         if line.startswith("Result: "):
             result = line[len("Result: ") :].strip()
+        elif line.startswith("Config: "):
+            config = parse_config(line)
         else:
             body.append(line)
     out = dict(enabled=True, display=None, cpus={}, total=None, result=result)
-    out.update(percentiles={}, senders={}, untracked=0)
+    out.update(percentiles={}, senders={}, untracked=0, config=config)
     if any(line.strip() == "Not enabled." for line in body):
         out["enabled"] = False
         return out
@@ -178,3 +189,100 @@ def parse(text):
         out["display"] = "script"
         _parse_script(body, out)
     return out
+
+
+def parse_config(line):
+    """Settings from the ``Config:`` line.
+
+    enabled (bool), rx (device names, ["all"] or []), statistics, display,
+    drop (bool), hook.
+    """
+    fields = line.split()[1:]
+    raw = dict(zip(fields[::2], fields[1::2]))
+    if len(fields) % 2 or not {"enabled", "rx", "statistics", "display"} <= set(raw):
+        raise PgrxError("unexpected Config line from the receiver: %r" % line)
+    return dict(
+        enabled=raw["enabled"] == "yes",
+        rx=[] if raw["rx"] == "none" else raw["rx"].split(","),
+        statistics=raw["statistics"],
+        display=raw["display"],
+        drop=raw.get("drop", "on") == "on",
+        hook=raw.get("hook"),
+    )
+
+
+def read_script():
+    """A POSIX sh script that prints the first control file present after READ_MARKER, then its contents.
+
+    It exits with NO_RECEIVER when the target has neither.
+    """
+    paths = " ".join(shlex.quote(path) for path in CONTROL_FILES)
+    return 'for f in %s; do\n    if [ -e "$f" ]; then echo "%s$f"; cat "$f"; exit 0; fi\ndone\nexit %d\n' % (
+        paths,
+        READ_MARKER,
+        NO_RECEIVER,
+    )
+
+
+def split_read(text):
+    """(control file, its contents) from read_script()'s output."""
+    head, _sep, body = text.partition("\n")
+    if not head.startswith(READ_MARKER):
+        raise PgrxError("unexpected output while reading the receiver: %r" % text[:200])
+    return head[len(READ_MARKER) :].strip(), body
+
+
+def write_script(path, commands):
+    """A POSIX sh script: each command written to PATH and verified, then PATH read as read_script() does."""
+    body = shell.pgset_lines((path, command) for command in commands)
+    body.append("echo %s" % shlex.quote(READ_MARKER + path))
+    body.append("cat %s" % shlex.quote(path))
+    return "\n".join(body) + "\n"
+
+
+# Commands that zero the statistics (rx also enables the receiver).
+_RESETS = ("rx", "statistics", "rx_reset")
+
+
+def plan(config, want):
+    """Commands that take the receiver from CONFIG to WANT, in the order to write them.
+
+    CONFIG is parse()["config"], or None for a receiver that does not print
+    its settings (the original patch): then every setting asked for is
+    written. WANT: state (enabled or disabled), devices (names, ["all"], or
+    None to keep), statistics, display, drop (None to keep each), reset.
+    """
+    if want["state"] == "disabled":
+        return [] if config is not None and not config["enabled"] else ["rx_disable"]
+    known = config or {}
+    devices = want.get("devices")
+    commands = []
+    if devices:
+        if config is None or not known["enabled"] or sorted(known["rx"]) != sorted(devices):
+            commands.append("rx " + " ".join(devices))
+    elif config is None or not known["enabled"]:
+        raise PgrxError("the receiver is not enabled: name the devices to receive on (devices)")
+    for key in ("statistics", "display"):
+        if want.get(key) is not None and known.get(key) != want[key]:
+            commands.append("%s %s" % (key, want[key]))
+    if want.get("drop") is not None and known.get("drop") != want["drop"]:
+        commands.append("drop %s" % ("on" if want["drop"] else "off"))
+    if want.get("reset") and not any(command.split()[0] in _RESETS for command in commands):
+        commands.append("rx_reset")
+    return commands
+
+
+def apply(config, commands):
+    """The settings CONFIG would have after COMMANDS (for check mode and diff)."""
+    after = dict(config or dict(enabled=False, rx=[], statistics=None, display=None, drop=None, hook=None))
+    for command in commands:
+        verb, _sep, arg = command.partition(" ")
+        if verb == "rx":
+            after.update(enabled=True, rx=arg.split())
+        elif verb == "rx_disable":
+            after["enabled"] = False
+        elif verb in ("statistics", "display"):
+            after[verb] = arg
+        elif verb == "drop":
+            after["drop"] = arg == "on"
+    return after

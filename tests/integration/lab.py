@@ -61,14 +61,20 @@ def recap(output):
     return dict((m.group(1), dict(zip(keys, map(int, m.groups()[1:])))) for m in _RECAP.finditer(output))
 
 
-def raw(pattern, command):
-    """Run COMMAND with the raw module on the hosts matching PATTERN; returns {host: result}."""
+def adhoc(pattern, module, args, *extra):
+    """Run MODULE with ARGS on the hosts matching PATTERN; returns (returncode, output, {host: result})."""
     with tempfile.TemporaryDirectory() as tree:
-        code, out = run(["ansible", pattern, "-m", "ansible.builtin.raw", "-a", command, "--tree", tree])
+        code, out = run(["ansible", pattern, "-m", module, "-a", args, "--tree", tree] + list(extra))
         hosts = {}
         for host in os.listdir(tree):
             with open(os.path.join(tree, host), encoding="utf-8") as handle:
                 hosts[host] = json.load(handle)
+    return code, out, hosts
+
+
+def raw(pattern, command):
+    """Run COMMAND with the raw module on the hosts matching PATTERN; returns {host: result}."""
+    code, out, hosts = adhoc(pattern, "ansible.builtin.raw", command)
     assert code == 0, "raw %r failed: %s" % (command, out[-3000:])
     return hosts
 

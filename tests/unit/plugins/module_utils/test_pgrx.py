@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Receiver output parsing, against pktgen_rx output recorded on Debian 12's 6.1 kernel."""
 
+import subprocess
+
 import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx
 from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
@@ -125,3 +127,111 @@ def test_ipv6_sender():
     assert out["senders"] == {
         "2001:2::1": dict(received=5000, lost=0, reordered=0, duplicated=0, first_seq=1, last_seq=5000)
     }
+
+
+ON = dict(enabled=True, rx=["veth0"], statistics="basic", display="human", drop=True, hook="ingress")
+OFF = dict(ON, enabled=False)
+
+
+def want(**kwargs):
+    base = dict(state="enabled", devices=None, statistics=None, display=None, drop=None, reset=False)
+    base.update(kwargs)
+    return base
+
+
+PLANS = [
+    ("nothing asked, nothing written", ON, want(), []),
+    ("same settings", ON, want(devices=["veth0"], statistics="basic", display="human", drop=True), []),
+    ("device order does not matter", dict(ON, rx=["nic0", "veth0"]), want(devices=["veth0", "nic0"]), []),
+    ("another device", ON, want(devices=["nic0"]), ["rx nic0"]),
+    ("all", ON, want(devices=["all"]), ["rx all"]),
+    ("enable a disabled receiver", OFF, want(devices=["veth0"]), ["rx veth0"]),
+    (
+        "level and layout",
+        ON,
+        want(statistics="time", display="script"),
+        ["statistics time", "display script"],
+    ),
+    ("drop off", ON, want(drop=False), ["drop off"]),
+    ("reset alone", ON, want(reset=True), ["rx_reset"]),
+    ("reset comes with rx", ON, want(devices=["nic0"], reset=True), ["rx nic0"]),
+    ("reset comes with statistics", ON, want(statistics="time", reset=True), ["statistics time"]),
+    ("display does not reset", ON, want(display="script", reset=True), ["display script", "rx_reset"]),
+    ("disable", ON, want(state="disabled"), ["rx_disable"]),
+    ("already disabled", OFF, want(state="disabled"), []),
+    (
+        "original receiver: all that is asked",
+        None,
+        want(devices=["eth1"], statistics="time"),
+        ["rx eth1", "statistics time"],
+    ),
+    ("original receiver: disable", None, want(state="disabled"), ["rx_disable"]),
+]
+
+
+@pytest.mark.parametrize(
+    "config, wanted, commands", [case[1:] for case in PLANS], ids=[case[0] for case in PLANS]
+)
+def test_plan(config, wanted, commands):
+    assert pgrx.plan(config, wanted) == commands
+
+
+@pytest.mark.parametrize("config", [OFF, None], ids=["disabled", "original receiver"])
+def test_plan_needs_devices_to_enable(config):
+    with pytest.raises(pgrx.PgrxError, match="name the devices"):
+        pgrx.plan(config, want(statistics="time"))
+
+
+def test_apply_predicts_the_settings():
+    after = pgrx.apply(OFF, ["rx nic0 veth0", "statistics time", "display script", "drop off", "rx_reset"])
+    assert after == dict(
+        enabled=True, rx=["nic0", "veth0"], statistics="time", display="script", drop=False, hook="ingress"
+    )
+    assert pgrx.apply(ON, ["rx_disable"]) == OFF
+
+
+def test_read_and_write_scripts_run_against_files(tmp_path):
+    control = tmp_path / "pgrx"
+    control.write_text("Not enabled.\nResult: OK: ready\n")
+    script = pgrx.read_script().replace(pgrx.CONTROL_FILES[0], str(control))
+    proc = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=False)
+    path, body = pgrx.split_read(proc.stdout)
+    assert (proc.returncode, path) == (0, str(control))
+    assert pgrx.parse(body)["enabled"] is False
+    # a plain file has no Result: OK after the write, as when the receiver refuses a command
+    script = pgrx.write_script(str(control), ["rx veth0"])
+    proc = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=False)
+    assert proc.returncode == 3
+    assert "rejected 'rx veth0' in %s" % control in proc.stderr
+
+
+def test_read_script_says_when_there_is_no_receiver(tmp_path):
+    script = pgrx.read_script()
+    for path in pgrx.CONTROL_FILES:
+        script = script.replace(path, str(tmp_path / "absent"))
+    proc = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=False)
+    assert proc.returncode == pgrx.NO_RECEIVER
+
+
+@pytest.mark.parametrize("line", ["Config: enabled yes", "Config: enabled yes rx veth0 statistics"])
+def test_parse_config_refuses_a_line_it_cannot_read(line):
+    with pytest.raises(pgrx.PgrxError, match="unexpected Config line"):
+        pgrx.parse_config(line)
+
+
+def test_config_line_recorded_from_the_module():
+    out = pgrx.parse(fixture("pgrx-6.1-config-counter-script.txt"))
+    assert out["total"]["packets"] == 1000
+    assert out["config"] == dict(
+        enabled=True, rx=["veth0", "nic0"], statistics="counter", display="script", drop=False, hook="ingress"
+    )
+    disabled = pgrx.parse(fixture("pgrx-6.1-config-disabled.txt"))
+    assert disabled["enabled"] is False
+    assert disabled["config"] == dict(out["config"], enabled=False)
+    # what the modules plan from it
+    assert pgrx.plan(disabled["config"], want(devices=["nic0", "veth0"])) == ["rx nic0 veth0"]
+    assert pgrx.plan(out["config"], want(devices=["nic0", "veth0"], drop=False)) == []
+
+
+def test_outputs_without_a_config_line_have_none():
+    assert pgrx.parse(fixture("pgrx-6.1-basic-script.txt"))["config"] is None

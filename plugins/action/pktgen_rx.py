@@ -1,0 +1,78 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of netlab.pktgen.pktgen_rx: configure the pktgen receiver through procfs."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, shell
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import NETNS_OPTION, ShellAction
+
+
+def read_receiver(action):
+    """Read the receiver on ACTION's target: (control file, parsed contents)."""
+    rc, out, err = action.sh(pgrx.read_script())
+    if rc == pgrx.NO_RECEIVER:
+        raise AnsibleActionFail(
+            "no pktgen receiver on the target%s: neither %s exists. Load pktgen_rx.ko (kmod/ in this "
+            "collection) or use a kernel that carries the original receiver"
+            % (" in netns %s" % action.netns if action.netns else "", " nor ".join(pgrx.CONTROL_FILES))
+        )
+    if rc != 0:
+        raise AnsibleActionFail("reading the receiver failed (rc %d): %s" % (rc, (err or out).strip()))
+    path, text = pgrx.split_read(out)
+    try:
+        return path, pgrx.parse(text)
+    except pgrx.PgrxError as exc:
+        raise AnsibleActionFail("%s (from %s)" % (exc, path)) from exc
+
+
+def _config_text(config):
+    if config is None:
+        return "(the receiver does not print its settings)\n"
+    return "".join("%s: %s\n" % (key, config[key]) for key in sorted(config))
+
+
+class ActionModule(ShellAction):
+    ARGUMENT_SPEC = dict(
+        state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
+        devices=dict(type="list", elements="str"),
+        statistics=dict(type="str", choices=list(pgrx.LEVELS)),
+        display=dict(type="str", choices=list(pgrx.DISPLAYS)),
+        drop=dict(type="bool"),
+        reset=dict(type="bool", default=False),
+        netns=NETNS_OPTION,
+    )
+
+    def act(self, args, check_mode, diff):
+        devices = args["devices"]
+        if devices and "all" in devices and len(devices) > 1:
+            raise AnsibleActionFail("devices: 'all' stands alone, got %s" % ", ".join(devices))
+        path, before = read_receiver(self)
+        try:
+            commands = pgrx.plan(before["config"], args)
+        except pgrx.PgrxError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        result = dict(changed=bool(commands), commands=commands, path=path, config=before["config"])
+        if diff and commands:
+            after = pgrx.apply(before["config"], commands)
+            result["diff"] = dict(
+                before_header=path,
+                after_header=path,
+                before=_config_text(before["config"]),
+                after=_config_text(after),
+            )
+        if not commands or check_mode:
+            return result
+        rc, out, err = self.sh(pgrx.write_script(path, commands))
+        if rc == shell.REJECTED:
+            why = [line for line in (err + out).splitlines() if line.startswith("rejected ")]
+            raise AnsibleActionFail(
+                "the receiver %s. Nothing after that command was written." % (why or [err.strip()])[0]
+            )
+        if rc != 0:
+            raise AnsibleActionFail(
+                "configuring the receiver failed (rc %d): %s" % (rc, (err or out).strip())
+            )
+        result["config"] = pgrx.parse(pgrx.split_read(out)[1])["config"]
+        return result
