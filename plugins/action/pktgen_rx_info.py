@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.netlab.pktgen.plugins.action.pktgen_rx import read_receiver
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.receiver import read_receiver
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import NETNS_OPTION, ShellAction
 
 
