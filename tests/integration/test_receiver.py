@@ -95,6 +95,17 @@ def test_interarrival_matches_a_capture(loaded):
         assert abs(from_pgrx - from_capture) <= 0.1 * from_capture
 
 
+def test_paged_packets_are_read_across_fragments(loaded):
+    """pktgen frags: the payload after pktgen's header sits in page fragments (a non-linear skb)."""
+    pgrx_cmd("lab-rx", "rx veth0", "statistics time", "display script")
+    result = send(10000, dict(pkt_size=1000, frags=4, **TX_VETH))
+    out = pgrx_read("lab-rx")
+    assert result["packets"] == out["total"]["packets"] == 10000
+    assert result["frags"] == 4
+    assert out["total"]["bytes"] == 10000 * 1000
+    assert out["senders"]["198.18.0.1"]["received"] == 10000
+
+
 def test_ipv6(loaded):
     pgrx_cmd("lab-rx", "rx veth0", "statistics basic")
     # dst6 turns pktgen's IPV6 flag on; 6.1 refuses "flag IPV6" (Result: Flag -:IPV6:- unknown).
