@@ -19,6 +19,8 @@ description:
     receiver's own words, and nothing after it is written.
   - The target needs only a POSIX shell, no Python - one round trip to read, one to write.
 author: netlab.pktgen maintainers (@netlab)
+extends_documentation_fragment:
+  - netlab.pktgen.shell_target
 options:
   state:
     description:
@@ -53,11 +55,6 @@ options:
       - Zero the statistics even when nothing else changes (always reports a change).
     type: bool
     default: false
-  netns:
-    description:
-      - Network namespace on the target to run in (C(ip netns exec)). Defaults to the host's C(netns)
-        variable, which the virtual lab's hosts set; without either, the target's own namespace.
-    type: str
 attributes:
   check_mode:
     description: Reads the receiver and reports the commands it would write, writing none.
@@ -65,10 +62,6 @@ attributes:
   diff_mode:
     description: Shows the receiver's settings before and after.
     support: full
-  platform:
-    description: Linux targets with a POSIX shell; Python is not needed.
-    support: full
-    platforms: posix
 seealso:
   - module: netlab.pktgen.pktgen_rx_info
 notes:

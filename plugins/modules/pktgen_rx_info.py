@@ -17,23 +17,9 @@ description:
     C(time) sequence analysis per sender (received, lost, reordered, duplicated).
   - Changes nothing. The target needs only a POSIX shell, no Python - one round trip.
 author: netlab.pktgen maintainers (@netlab)
-options:
-  netns:
-    description:
-      - Network namespace on the target to run in (C(ip netns exec)). Defaults to the host's C(netns)
-        variable, which the virtual lab's hosts set; without either, the target's own namespace.
-    type: str
-attributes:
-  check_mode:
-    description: Reads only, in check mode too.
-    support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
-  platform:
-    description: Linux targets with a POSIX shell; Python is not needed.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - netlab.pktgen.shell_target
+  - netlab.pktgen.shell_target.info
 seealso:
   - module: netlab.pktgen.pktgen_rx
 """
