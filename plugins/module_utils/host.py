@@ -36,9 +36,9 @@ for c in /sys/devices/system/cpu/cpu[0-9]*; do
     echo "cpu ${c##*/cpu} core $(cat "$t/core_id") package $(cat "$t/physical_package_id")" \
         "siblings $(cat "$t/thread_siblings_list") node ${n##*/node}"
 done
-for d in /sys/class/net/*; do
+for d in /sys/class/net/DEVICES; do
     i=${d##*/}
-    [ "$i" = lo ] && continue
+    [ -e "$d" ] && [ "$i" != lo ] || continue
     sec nic "$i"
     if [ -e "$d/device/driver" ]; then
         echo "driver $(basename "$(readlink -f "$d/device/driver")")"
@@ -48,6 +48,10 @@ for d in /sys/class/net/*; do
     val mac "$d/address"; val mtu "$d/mtu"; val operstate "$d/operstate"
     val speed "$d/speed"; val numa_node "$d/device/numa_node"
     echo "queues $(ls -1 "$d/queues" 2>/dev/null | tr '\n' ' ')"
+    for q in "$d"/queues/rx-*; do [ -r "$q/rps_cpus" ] && echo "rps ${q##*/rx-} $(cat "$q/rps_cpus")"; done
+    for q in "$d"/queues/tx-*; do
+        [ -r "$q/xps_cpus" ] && echo "xps ${q##*/tx-} $(cat "$q/xps_cpus" 2>/dev/null)"
+    done
     irqs=$(ls -1 "$d/device/msi_irqs" 2>/dev/null || ls -1 "$d/device/../msi_irqs" 2>/dev/null)
     for q in $irqs; do
         a=/proc/irq/$q
@@ -64,9 +68,15 @@ cat /proc/interrupts
 """
 
 
-def facts_script():
-    """The POSIX sh script whose output parse_facts() reads."""
-    return _SCRIPT.replace("CONTROL_FILES", " ".join(pgrx.CONTROL_FILES))
+def facts_script(device=None):
+    """The POSIX sh script whose output parse_facts() reads; with DEVICE, only that interface."""
+    if device is not None and not _DEVICE_NAME.match(device):
+        raise ValueError("invalid network device name %r" % (device,))
+    return _SCRIPT.replace("CONTROL_FILES", " ".join(pgrx.CONTROL_FILES)).replace("DEVICES", device or "*")
+
+
+# What the kernel allows in a device name (dev_valid_name): no slash, colon or white space.
+_DEVICE_NAME = re.compile(r"^[^/:\s]{1,15}$")
 
 
 def _sections(text):
@@ -152,8 +162,31 @@ def parse_features(lines):
     return features or None
 
 
+def cpu_mask_to_list(mask):
+    """A sysfs CPU mask such as ``00000000,00000003`` as [0, 1]; None for an empty reading."""
+    digits = mask.replace(",", "").strip()
+    if not digits:
+        return None
+    value = int(digits, 16)
+    return [cpu for cpu in range(value.bit_length()) if value >> cpu & 1]
+
+
+def cpu_list_to_mask(cpus):
+    """[0, 1] as the hex mask sysfs takes (``3``); ``0`` for none."""
+    return "%x" % sum(1 << cpu for cpu in cpus)
+
+
+def _masks(lines, key):
+    out = {}
+    for line in lines:
+        words = line.split()
+        if words[:1] == [key] and len(words) >= 2:
+            out[int(words[1])] = cpu_mask_to_list(words[2]) if len(words) > 2 else None
+    return out
+
+
 def _nic(lines, irq_names):
-    raw = _pairs(line for line in lines if not line.startswith("irq "))
+    raw = _pairs(line for line in lines if not line.startswith(("irq ", "rps ", "xps ")))
     irqs = []
     for line in lines:
         words = line.split()
@@ -179,6 +212,8 @@ def _nic(lines, irq_names):
         rx_queues=len([q for q in queues if q.startswith("rx-")]),
         tx_queues=len([q for q in queues if q.startswith("tx-")]),
         irqs=sorted(irqs, key=lambda item: item["irq"]),
+        rps=_masks(lines, "rps"),
+        xps=_masks(lines, "xps"),
         channels=None,
         features=None,
     )
@@ -191,7 +226,7 @@ def parse_facts(text):
     receiver (path, kind, version, hook), cpus (online, count, cores,
     packages, nodes, topology per CPU) and nics (per interface: driver, mac,
     mtu, operstate, speed_mbps, numa_node, rx_queues, tx_queues, irqs with
-    name and affinity, channels, features).
+    name and affinity, rps and xps CPUs per queue, channels, features).
     """
     sections = _sections(text)
     by_name = {name: lines for name, arg, lines in sections if arg is None}
