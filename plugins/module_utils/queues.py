@@ -1,0 +1,228 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planning a NIC's queues: channel count, IRQ affinity per queue, RPS and XPS CPUs.
+
+Pure Python with no Ansible imports. The state comes from host.parse_facts()
+(one NIC and the CPU topology); plans are lists of writes that
+write_script() turns into one POSIX sh script.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from ansible_collections.netlab.pktgen.plugins.module_utils import host
+
+CHANNEL_KINDS = ("combined", "rx", "tx")
+# Exit code of write_script() when ethtool refuses the channel count.
+CHANNELS_REFUSED = 6
+# Marker before each IRQ, RPS or XPS write the kernel refused (a managed IRQ, for one).
+REFUSED = "refused "
+
+_QUEUE = re.compile(r"(?:input|output|rx|tx|txrx|comp|queue|fp)[._-]?(\d+)(?:@.*)?$|-(\d+)$", re.IGNORECASE)
+
+
+class QueuesError(ValueError):
+    """A request the NIC or the host cannot satisfy; the message names the value and the limit."""
+
+
+def irq_queue(name):
+    """The queue an IRQ serves, from its name in /proc/interrupts (``virtio2-input.1``, ``eth0-TxRx-3``)."""
+    if not name or "config" in name:
+        return None
+    match = _QUEUE.search(name)
+    if not match:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def spread_order(cpus, numa_node=None):
+    """CPUs in the order ``spread`` gives them to queues.
+
+    One CPU per physical core first, the NIC's NUMA node first, then the
+    remaining SMT siblings (which share a core's capacity), in the same order.
+    """
+    topology = cpus["topology"]
+
+    def local(cpu):
+        node = topology.get(cpu, {}).get("node")
+        return numa_node is None or numa_node < 0 or node is None or node == numa_node
+
+    firsts, siblings, cores = [], [], set()
+    for cpu in sorted(cpus["online"], key=lambda cpu: (not local(cpu), cpu)):
+        place = topology.get(cpu, {})
+        core = (place.get("package"), place["core"]) if place.get("core") is not None else ("cpu", cpu)
+        (siblings if core in cores else firsts).append(cpu)
+        cores.add(core)
+    return firsts + siblings
+
+
+def _cpus(text, what, online):
+    try:
+        cpus = host.parse_cpu_list(str(text))
+    except ValueError as exc:
+        raise QueuesError("%s: %r is not a CPU list such as 0-3,8" % (what, text)) from exc
+    missing = sorted(set(cpus) - set(online))
+    if missing:
+        raise QueuesError(
+            "%s: CPU %s does not exist on the target (online: %s)"
+            % (what, ",".join(map(str, missing)), ",".join(map(str, online)))
+        )
+    return cpus
+
+
+def plan_channels(device, nic, channels):
+    """The ethtool -L arguments that set CHANNELS ({combined, rx, tx}), or None when nothing changes."""
+    wanted = dict((kind, count) for kind, count in (channels or {}).items() if count is not None)
+    if not wanted:
+        return None
+    known = nic.get("channels")
+    if not known:
+        raise QueuesError(
+            "%s has no channel settings (ethtool -l %s says nothing): leave channels out" % (device, device)
+        )
+    args = []
+    for kind in CHANNEL_KINDS:
+        if kind not in wanted:
+            continue
+        top = known["max"].get(kind)
+        if wanted[kind] < 1 or not top or wanted[kind] > top:
+            raise QueuesError(
+                "channels.%s=%d: %s takes 1 to %s %s channels (ethtool -l %s)"
+                % (kind, wanted[kind], device, top or 0, kind, device)
+            )
+        if known["current"].get(kind) != wanted[kind]:
+            args.append("%s %d" % (kind, wanted[kind]))
+    return " ".join(args) or None
+
+
+def active_queues(nic):
+    """How many queues carry traffic: the current combined (or rx) channels, else the rx queues in sysfs."""
+    current = (nic.get("channels") or {}).get("current") or {}
+    return current.get("combined") or current.get("rx") or nic["rx_queues"]
+
+
+def _queue_irqs(nic):
+    """{queue: [IRQ facts]} of the IRQs whose names say which queue they serve."""
+    by_queue = {}
+    for irq in nic["irqs"]:
+        queue = irq_queue(irq["name"])
+        if queue is not None:
+            by_queue.setdefault(queue, []).append(irq)
+    return by_queue
+
+
+def _wanted_affinity(device, nic, cpus, affinity, *, by_queue, queue_count):
+    """{queue: [cpus]} that AFFINITY asks for."""
+    if affinity == "spread":
+        order = spread_order(cpus, nic.get("numa_node"))
+        return dict(
+            (queue, [order[queue % len(order)]]) for queue in range(queue_count or active_queues(nic))
+        )
+    if not isinstance(affinity, dict):
+        raise QueuesError("irq_affinity: %r is neither 'spread' nor a map of queue to CPU list" % (affinity,))
+    wanted = {}
+    for queue, text in affinity.items():
+        if not str(queue).isdigit() or int(queue) not in by_queue:
+            raise QueuesError(
+                "irq_affinity: %s has no IRQ for queue %s (queues with IRQs: %s)"
+                % (device, queue, ",".join(map(str, sorted(by_queue))))
+            )
+        wanted[int(queue)] = _cpus(text, "irq_affinity of queue %s" % queue, cpus["online"])
+        if not wanted[int(queue)]:
+            raise QueuesError("irq_affinity of queue %s: an IRQ needs at least one CPU" % queue)
+    return wanted
+
+
+def plan_affinity(device, nic, cpus, affinity, *, queue_count=None):
+    """[(irq, [cpus])] for AFFINITY: ``spread``, or {queue: CPU list}; only IRQs whose CPUs change.
+
+    QUEUE_COUNT: the active queues once a planned channel change is made (default: now).
+    """
+    if affinity is None:
+        return []
+    by_queue = _queue_irqs(nic)
+    if not by_queue:
+        raise QueuesError("%s has no per-queue IRQs to pin (is it virtual?): leave irq_affinity out" % device)
+    wanted = _wanted_affinity(device, nic, cpus, affinity, by_queue=by_queue, queue_count=queue_count)
+    writes = []
+    for queue in sorted(wanted):
+        for irq in by_queue.get(queue, []):
+            if irq["affinity"] != wanted[queue]:
+                writes.append((irq["irq"], wanted[queue]))
+    return writes
+
+
+def plan_steering(device, nic, cpus, key, wanted, *, queue_count=None):
+    """[(queue, [cpus])] for RPS (key rps) or XPS (key xps), {queue: CPU list, '' for none}; only changes.
+
+    QUEUE_COUNT: the queues there will be once a planned channel change is made (default: now).
+    """
+    writes = []
+    for queue, text in sorted((wanted or {}).items(), key=lambda item: str(item[0])):
+        known = str(queue).isdigit() and (int(queue) in nic[key] or int(queue) < (queue_count or 0))
+        if not known:
+            raise QueuesError(
+                "%s: %s has no %s queue %s (queues: %s)"
+                % (key, device, "rx" if key == "rps" else "tx", queue, ",".join(map(str, sorted(nic[key]))))
+            )
+        target = _cpus(text, "%s of queue %s" % (key, queue), cpus["online"]) if str(text).strip() else []
+        if (nic[key].get(int(queue)) or []) != target:
+            writes.append((int(queue), target))
+    return writes
+
+
+def saved_state(nic):
+    """What restore takes back: channels, IRQ CPUs, RPS and XPS CPUs, as they are now."""
+    current = (nic.get("channels") or {}).get("current") or {}
+    return dict(
+        channels=dict((kind, count) for kind, count in current.items() if kind in CHANNEL_KINDS and count),
+        irq_affinity=dict(
+            (str(irq["irq"]), irq["affinity"]) for irq in nic["irqs"] if irq["affinity"] is not None
+        ),
+        rps=dict((str(queue), cpus) for queue, cpus in nic["rps"].items() if cpus is not None),
+        xps=dict((str(queue), cpus) for queue, cpus in nic["xps"].items() if cpus is not None),
+    )
+
+
+def plan_restore_irqs(device, nic, saved):
+    """[(irq, [cpus])] that put the IRQs of SAVED back; an IRQ that is gone is an error naming it."""
+    current = dict((irq["irq"], irq["affinity"]) for irq in nic["irqs"])
+    writes = []
+    for irq, cpus in sorted(saved.items(), key=lambda item: int(item[0])):
+        if int(irq) not in current:
+            raise QueuesError("restore: %s has no IRQ %s any more" % (device, irq))
+        if current[int(irq)] != list(cpus):
+            writes.append((int(irq), list(cpus)))
+    return writes
+
+
+def write_script(device, channels=None, irqs=(), rps=(), xps=()):
+    """One sh script: ethtool -L, then each affinity, RPS and XPS write; refusals are reported, then facts."""
+    dev = shlex.quote(device)
+    body = ["set -u"]
+    if channels:
+        body.append(
+            'if ! out=$(ethtool -L %s %s 2>&1); then echo "ethtool -L %s %s: $out" >&2; exit %d; fi'
+            % (dev, channels, dev, channels, CHANNELS_REFUSED)
+        )
+    for irq, cpus in irqs:
+        target = "/proc/irq/%d/smp_affinity_list" % irq
+        body.append(
+            "echo %s 2>/dev/null > %s || echo '%sirq %d'" % (",".join(map(str, cpus)), target, REFUSED, irq)
+        )
+    for key, kind, writes in (("rps_cpus", "rx", rps), ("xps_cpus", "tx", xps)):
+        for queue, cpus in writes:
+            target = "/sys/class/net/%s/queues/%s-%d/%s" % (device, kind, queue, key)
+            body.append(
+                "echo %s 2>/dev/null > %s || echo '%s%s %d'"
+                % (host.cpu_list_to_mask(cpus), shlex.quote(target), REFUSED, key, queue)
+            )
+    body.append(host.facts_script(device))
+    return "\n".join(body) + "\n"
+
+
+def refusals(text):
+    """The writes write_script() reported refused, as words (``irq 41``, ``rps_cpus 0``)."""
+    return [line[len(REFUSED) :].strip() for line in text.splitlines() if line.startswith(REFUSED)]
