@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible_collections.netlab.pktgen.plugins.module_utils import host, queues
-from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import NETNS_OPTION, ShellAction
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import (
+    NETNS_OPTION,
+    ShellAction,
+    text_diff,
+)
 
 
 def _text(state):
@@ -30,7 +34,11 @@ class ActionModule(ShellAction):
 
     def read(self, device):
         """(this NIC's facts, the CPU facts), in one round trip."""
-        rc, out, err = self.sh(host.facts_script(device))
+        try:
+            script = host.facts_script(device)
+        except ValueError as exc:
+            raise AnsibleActionFail("device: %s" % exc) from exc
+        rc, out, err = self.sh(script)
         return self.parse(device, rc, out, err)
 
     def parse(self, device, rc, out, err):
@@ -46,10 +54,6 @@ class ActionModule(ShellAction):
         device = args["device"]
         if args["restore"] is not None and any(args[key] is not None for key in _SETTINGS):
             raise AnsibleActionFail("restore stands alone: leave channels, irq_affinity, rps and xps out")
-        try:
-            host.facts_script(device)
-        except ValueError as exc:
-            raise AnsibleActionFail("device: %s" % exc) from exc
         want = _wanted(args)
         nic, cpus = self.read(device)
         previous = queues.saved_state(nic)
@@ -73,7 +77,8 @@ class ActionModule(ShellAction):
         if check_mode:
             result["state"] = previous
             if diff and result["changed"]:
-                result["diff"] = _diff(device, previous, _predict(previous, result["writes"]))
+                predicted = _predict(previous, result["writes"])
+                result["diff"] = text_diff(device, _text(previous), _text(predicted))
             return result
         if irqs or rps or xps:
             rc, out, err = self.sh(queues.write_script(device, irqs=irqs, rps=rps, xps=xps))
@@ -85,7 +90,7 @@ class ActionModule(ShellAction):
         ]
         result["state"] = queues.saved_state(nic)
         if diff and result["changed"]:
-            result["diff"] = _diff(device, previous, result["state"])
+            result["diff"] = text_diff(device, _text(previous), _text(result["state"]))
         return result
 
 
@@ -120,10 +125,6 @@ def _writes(channels, irqs, rps, xps):
         rps=dict((str(queue), cpus) for queue, cpus in rps),
         xps=dict((str(queue), cpus) for queue, cpus in xps),
     )
-
-
-def _diff(device, before, after):
-    return dict(before_header=device, after_header=device, before=_text(before), after=_text(after))
 
 
 def _cpu_lists(mapping):

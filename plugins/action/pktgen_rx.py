@@ -7,7 +7,11 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, shell
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.receiver import read_receiver
-from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import NETNS_OPTION, ShellAction
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import (
+    NETNS_OPTION,
+    ShellAction,
+    text_diff,
+)
 
 
 def _config_text(config):
@@ -39,12 +43,7 @@ class ActionModule(ShellAction):
         result = dict(changed=bool(commands), commands=commands, path=path, config=before["config"])
         if diff and commands:
             after = pgrx.apply(before["config"], commands)
-            result["diff"] = dict(
-                before_header=path,
-                after_header=path,
-                before=_config_text(before["config"]),
-                after=_config_text(after),
-            )
+            result["diff"] = text_diff(path, _config_text(before["config"]), _config_text(after))
         if not commands or check_mode:
             return result
         rc, out, err = self.sh(pgrx.write_script(path, commands))

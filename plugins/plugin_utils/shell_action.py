@@ -57,3 +57,8 @@ class ShellAction(ActionBase):
                 "netns %r does not exist on the target: `ip netns list` shows the ones that do" % self.netns
             )
         return rc, out, err
+
+
+def text_diff(header, before, after):
+    """The diff result of a task that changes what HEADER names from BEFORE to AFTER (texts)."""
+    return dict(before_header=header, after_header=header, before=before, after=after)
