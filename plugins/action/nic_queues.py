@@ -57,7 +57,7 @@ class ActionModule(ShellAction):
         want = _wanted(args)
         nic, cpus = self.read(device)
         previous = queues.saved_state(nic)
-        result = dict(previous=previous, refused=[], not_effective=[])
+        result = dict(previous=previous, refused=[], not_effective=[], pending=[])
         channels = _plan(queues.plan_channels, device, nic, want["channels"])
         queue_count = None
         if channels and check_mode:
@@ -84,10 +84,11 @@ class ActionModule(ShellAction):
             rc, out, err = self.sh(queues.write_script(device, irqs=irqs, rps=rps, xps=xps))
             nic, cpus = self.parse(device, rc, out, err)
             result["refused"] = queues.refusals(out)
-        effective = dict((irq["irq"], irq["effective"]) for irq in nic["irqs"])
-        result["not_effective"] = [
-            irq for irq, cpus_ in irqs if not set(effective.get(irq) or []) <= set(cpus_)
-        ]
+            unfired = queues.unfired(out)
+            effective = dict((irq["irq"], irq["effective"]) for irq in nic["irqs"])
+            for irq, cpus_ in irqs:
+                if not set(effective.get(irq) or []) <= set(cpus_):
+                    result["pending" if irq in unfired else "not_effective"].append(irq)
         result["state"] = queues.saved_state(nic)
         if diff and result["changed"]:
             result["diff"] = text_diff(device, _text(previous), _text(result["state"]))

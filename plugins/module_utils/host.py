@@ -79,7 +79,7 @@ def facts_script(device=None):
 _DEVICE_NAME = re.compile(r"^[^/:\s]{1,15}$")
 
 
-def _sections(text):
+def sections(text):
     """[(name, argument, [lines])] in the order the script printed them."""
     out = []
     for line in text.splitlines():
@@ -228,8 +228,8 @@ def parse_facts(text):
     mtu, operstate, speed_mbps, numa_node, rx_queues, tx_queues, irqs with
     name and affinity, rps and xps CPUs per queue, channels, features).
     """
-    sections = _sections(text)
-    by_name = {name: lines for name, arg, lines in sections if arg is None}
+    printed = sections(text)
+    by_name = {name: lines for name, arg, lines in printed if arg is None}
     uname = by_name.get("uname", []) + [None, None]
     pktgen_lines = by_name.get("pktgen", [])
     version = re.search(r"Version: (\S+)", pktgen_lines[0]) if pktgen_lines else None
@@ -238,7 +238,7 @@ def parse_facts(text):
     interrupts = nic.parse_interrupts("\n".join(by_name.get("interrupts", [])))
     irq_names = dict((irq, name) for irq, (name, _counts) in interrupts.items())
     nics = {}
-    for name, arg, lines in sections:
+    for name, arg, lines in printed:
         if name == "nic":
             nics[arg] = _nic(lines, irq_names)
         elif name == "channels" and arg in nics:

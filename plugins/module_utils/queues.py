@@ -13,12 +13,15 @@ import re
 import shlex
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import host
+from ansible_collections.netlab.pktgen.plugins.module_utils.nic import parse_interrupts
 
 CHANNEL_KINDS = ("combined", "rx", "tx")
 # Exit code of write_script() when ethtool refuses the channel count.
 CHANNELS_REFUSED = 6
 # Marker before each IRQ, RPS or XPS write the kernel refused (a managed IRQ, for one).
 REFUSED = "refused "
+# Section of write_script() with /proc/interrupts as it was just before the IRQ writes.
+AT_WRITE = "interrupts_at_write"
 
 _QUEUE = re.compile(r"(?:input|output|rx|tx|txrx|comp|queue|fp)[._-]?(\d+)(?:@.*)?$|-(\d+)$", re.IGNORECASE)
 
@@ -207,6 +210,8 @@ def write_script(device, channels=None, irqs=(), rps=(), xps=()):
             'if ! out=$(ethtool -L %s %s 2>&1); then echo "ethtool -L %s %s: $out" >&2; exit %d; fi'
             % (dev, channels, dev, channels, CHANNELS_REFUSED)
         )
+    if irqs:
+        body.append("echo '%s%s'; cat /proc/interrupts" % (host.SECTION, AT_WRITE))
     for irq, cpus in irqs:
         target = "/proc/irq/%d/smp_affinity_list" % irq
         body.append(
@@ -221,6 +226,22 @@ def write_script(device, channels=None, irqs=(), rps=(), xps=()):
             )
     body.append(host.facts_script(device))
     return "\n".join(body) + "\n"
+
+
+def unfired(text):
+    """IRQs that have not fired between write_script()'s IRQ writes and its read-back.
+
+    The kernel may move an IRQ only when it next fires (x86 without interrupt
+    remapping), so until then its effective affinity still shows the old CPUs.
+    """
+    counts = {}
+    for name, _arg, lines in host.sections(text):
+        if name in (AT_WRITE, "interrupts"):
+            counts[name] = parse_interrupts("\n".join(lines))
+    before, after = counts.get(AT_WRITE, {}), counts.get("interrupts", {})
+    return sorted(
+        irq for irq, (_name, fired) in before.items() if irq in after and sum(after[irq][1]) == sum(fired)
+    )
 
 
 def refusals(text):

@@ -16,7 +16,8 @@ description:
   - Returns the state before the task in RV(previous); pass it back as O(restore) to put everything back.
   - Writes only what differs, so a second run reports no change. An IRQ that refuses a new affinity (a
     kernel-managed one) is reported in RV(refused), not fatal. After writing, each IRQ's effective
-    affinity is read back; those outside the CPUs asked for are reported in RV(not_effective).
+    affinity is read back; those outside the CPUs asked for are reported in RV(not_effective), or in
+    RV(pending) while they have not fired since the write.
   - The target needs a POSIX shell and, for channels, C(ethtool); no Python. One round trip to read, one
     to write (one more when channels change together with the IRQs, since a driver may rebuild them).
 author: netlab.pktgen maintainers (@netlab)
@@ -68,8 +69,10 @@ seealso:
 notes:
   - Some drivers lay their IRQs out again whenever the queue count changes (virtio_net does), so the
     module sets the channels first, reads the NIC again, and only then plans the IRQs.
-  - An IRQ's effective affinity can lag its affinity until the IRQ next fires; an IRQ that has not fired
-    since may show in RV(not_effective).
+  - On x86 without interrupt remapping (virtio in qemu, for one) the kernel moves an IRQ only when it next
+    fires, so the effective affinity of an IRQ that has not fired since the write still shows the old
+    CPUs. The module tells these apart by the IRQ's count in /proc/interrupts and lists them in
+    RV(pending), not in RV(not_effective).
 """
 
 EXAMPLES = r"""
@@ -133,7 +136,15 @@ refused:
   type: list
   elements: str
 not_effective:
-  description: IRQs whose effective affinity, read back, lies outside the CPUs written.
+  description:
+    - IRQs that fired after the write and whose effective affinity still lies outside the CPUs written.
+  returned: always
+  type: list
+  elements: int
+pending:
+  description:
+    - IRQs whose effective affinity still lies outside the CPUs written but which have not fired since the
+      write; the kernel moves them when they next fire.
   returned: always
   type: list
   elements: int

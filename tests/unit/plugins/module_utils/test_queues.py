@@ -105,7 +105,18 @@ def test_write_script_reports_refusals_and_reads_back():
     assert "echo 1 2>/dev/null > /proc/irq/40/smp_affinity_list || echo 'refused irq 40'" in script
     assert "echo 3 2>/dev/null > /sys/class/net/nic0/queues/rx-0/rps_cpus" in script
     assert script.rstrip().endswith("cat /proc/interrupts")
+    assert script.index("==> interrupts_at_write") < script.index("/proc/irq/40/smp_affinity_list")
     assert queues.refusals("refused irq 40\n==> uname\n") == ["irq 40"]
+    assert "interrupts_at_write" not in queues.write_script("nic0", rps=[(0, [1])])
+
+
+def test_unfired_irqs_are_those_whose_counts_did_not_move():
+    before, after = (fixture("interrupts-6.1-%s.txt" % when) for when in ("before", "after"))
+    out = "==> interrupts_at_write\n%s\n==> uname\n6.1.0-56-amd64\n==> interrupts\n%s" % (before, after)
+    unfired = queues.unfired(out)
+    assert {43, 45, 47} <= set(unfired)  # virtio2-output.1-3: no interrupt in between
+    assert not {40, 41, 42, 44, 46} & set(unfired)  # input.0-3 and output.0 fired
+    assert queues.unfired(after) == []  # no snapshot, nothing to compare
 
 
 @pytest.mark.parametrize("mask, cpus", [("3", [0, 1]), ("00000000,00000003", [0, 1]), ("0", []), ("", None)])
