@@ -21,7 +21,8 @@ NO_NETNS = 125
 SH_PGSET = r"""pgset() {
     if ! printf '%s\n' "$2" 2>/dev/null >"$1"; then
         r=$(sed -n 's/^Result: //p' "$1" 2>/dev/null)
-        echo "rejected '$2' in $1: ${r:-write failed}" >&2
+        case "$r" in OK:*) r= ;; esac  # an earlier write's line: pktgen gave no reason
+        echo "rejected '$2' in $1: ${r:-write failed, no reason given}" >&2
         exit 3
     fi
     case "$1" in */pgctrl) return 0 ;; esac
