@@ -514,8 +514,8 @@ def run_script(duration=None, timeout=600, start_at=None):
     seconds, the target's clock) it starts then. Prints what parse_run() reads.
     """
     limit, reason = (duration, "duration") if duration is not None else (timeout, "timeout")
-    script = _RUN.replace("START_AT_NS", str(int(round(start_at * 1e9)) if start_at else 0))
-    script = script.replace("LIMIT_NS", str(int(round(limit * 1e9)))).replace("LIMIT_REASON", reason)
+    script = _RUN.replace("START_AT_NS", str(round(start_at * 1e6) * 1000 if start_at else 0))
+    script = script.replace("LIMIT_NS", str(round(limit * 1e6) * 1000)).replace("LIMIT_REASON", reason)
     for name in ("NO_DEVICES", "BUSY", "TIMED_OUT"):
         script = script.replace("exit " + name, "exit %d" % globals()[name])
     return script

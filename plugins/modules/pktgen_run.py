@@ -94,7 +94,8 @@ stopped_at:
   returned: success
   type: float
 stopped_by:
-  description: C(count) when the devices finished by themselves, C(duration) or C(timeout) when the task stopped them.
+  description:
+    - C(count) when the devices finished by themselves, C(duration) or C(timeout) when the task stopped them.
   returned: success
   type: str
   sample: count

@@ -12,8 +12,9 @@ description:
   - Sets up the kernel's pktgen in a network namespace - which devices send on which kpktgend threads and
     with which settings - through C(/proc/net/pktgen), the way the kernel's C(samples/pktgen) scripts do.
     Loads the pktgen module when it is not loaded. M(netlab.pktgen.pktgen_run) then sends.
-  - Every value is checked on the controller first (addresses and MACs with netaddr, rates with their units,
-    ranges, combinations pktgen refuses); an error names the device, the option, the value and what is allowed.
+  - Every value is checked on the controller first (addresses and MACs with netaddr, rates with their
+    units, ranges, combinations pktgen refuses); an error names the device, the option, the value and
+    what is allowed.
   - Reads every pktgen device's C(Params:) back and compares it with what the task asks, so a second run
     reports no change. To change anything, it resets pktgen and writes the whole setup in the order the
     kernel needs (transmit mode first, sizes before the rate, which pktgen turns into a gap using the size
@@ -62,7 +63,8 @@ options:
         description: Frame size without FCS, at least 42. Default 60, as the kernel's sample scripts.
         type: int
       min_pkt_size:
-        description: Smallest frame size, with O(devices[].max_pkt_size) and the C(TXSIZE_RND) flag for random sizes.
+        description:
+          - Smallest frame size, with O(devices[].max_pkt_size) and the C(TXSIZE_RND) flag for random sizes.
         type: int
       max_pkt_size:
         description: Largest frame size.
