@@ -465,7 +465,7 @@ if [ ! -w $P/pgctrl ]; then
     echo 'pktgen is not loaded here: set it up with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
 fi
 busy=$(sed -n 's/^Running: *//p' $P/kpktgend_* | tr -s ' \n' ' ')
-if [ -n "${busy# }" ]; then echo "pktgen is already sending on:$busy" >&2; exit BUSY; fi
+if [ -n "${busy# }" ]; then echo "pktgen is already sending on: ${busy# }" >&2; exit BUSY; fi
 devs=$(sed -n -e 's/^Running: *//p' -e 's/^Stopped: *//p' $P/kpktgend_* | tr -s ' \n' ' ')
 if [ -z "${devs# }" ]; then
     echo 'pktgen has no devices here: declare them with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
