@@ -16,7 +16,7 @@ APT_PACKAGES := python3 python3-venv python3-apt python3-pip git sparse dkms
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration bench-receiver clean
+.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration bench-receiver bench-modules clean
 
 help:
 	@echo "make demo        boot the virtual lab and run the main measurement on it"
@@ -26,6 +26,7 @@ help:
 	@echo "make lab-status  report the virtual lab"
 	@echo "make lint | sanity | unit | integration   one part of the tests"
 	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
+	@echo "make bench-modules    round trips per module call; a rate sweep, modules vs a shell loop"
 
 venv: $(VENV)/.ready
 
@@ -103,6 +104,9 @@ integration: venv
 # Benchmarks print figures; they never pass or fail on a time.
 bench-receiver: venv
 	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) python bench/receiver_hooks.py
+
+bench-modules: venv
+	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) python bench/modules.py
 
 clean:
 	rm -rf .build $(VENV)

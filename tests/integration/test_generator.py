@@ -17,7 +17,6 @@ from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen
 from ansible_collections.netlab.pktgen.tests.integration import lab
 from ansible_collections.netlab.pktgen.tests.integration.receiver import background
 
-NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
 PROC = pktgen.PROC_DIR
 
 VETH = dict(name="veth0", count=20000, rate="50kpps", dst="198.18.0.2", dst_mac="02:c6:12:00:00:02")
@@ -79,7 +78,7 @@ def empty(booted):
     reset()
 
 
-@pytest.mark.parametrize("extra", [(), NO_PYTHON], ids=["python", "no python on the target"])
+@pytest.mark.parametrize("extra", [lab.WITH_PYTHON, lab.NO_PYTHON], ids=["python", "no python on the target"])
 def test_declare_once_then_nothing_to_do_then_send(empty, extra):
     code, first, out = module("pktgen_tx", SETUP, *extra)
     assert code == 0 and first["changed"] is True and first["round_trips"] == 2, out[-3000:]

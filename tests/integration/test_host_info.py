@@ -7,10 +7,10 @@ from ansible_collections.netlab.pktgen.plugins.module_utils import host
 from ansible_collections.netlab.pktgen.tests.integration import lab
 from ansible_collections.netlab.pktgen.tests.integration.receiver import CONTROL
 
-NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
 
-
-@pytest.mark.parametrize("extra", [(), NO_PYTHON, ("--check",)], ids=["python", "no python", "check mode"])
+@pytest.mark.parametrize(
+    "extra", [lab.WITH_PYTHON, lab.NO_PYTHON, ("--check",)], ids=["python", "no python", "check mode"]
+)
 def test_host_info_describes_the_lab(loaded, extra):
     code, out, hosts = lab.adhoc("lab-rx", "netlab.pktgen.pktgen_host_info", "", *extra)
     assert code == 0, out[-3000:]

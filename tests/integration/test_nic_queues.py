@@ -8,8 +8,6 @@ import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import host, nic
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
-NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
-
 
 def queues(args, *extra):
     code, out, hosts = lab.adhoc(
@@ -72,7 +70,7 @@ def test_channels_1_4_2_spread_and_restore_exactly(saved):
     res = ok(dict(channels=dict(combined=2), irq_affinity={"0": "1", "1": "0"}))
     assert channels() == 2 and res["round_trips"] == 3  # read; channels and read again; IRQs
     before = fired()
-    res = ok(dict(irq_affinity="spread"), *NO_PYTHON)
+    res = ok(dict(irq_affinity="spread"), *lab.NO_PYTHON)
     assert res["changed"] is True and res["round_trips"] == 2
     assert res["refused"] == [] and res["not_effective"] == []
     irqs = queue_irqs()

@@ -12,8 +12,6 @@ import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
 from ansible_collections.netlab.pktgen.tests.integration.receiver import CONTROL, pgrx_cmd, pgrx_read, send
 
-NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
-
 
 def rx(args, *extra, host="lab-rx"):
     """pktgen_rx on HOST; returns (returncode, result)."""
@@ -41,7 +39,7 @@ def disabled(loaded):
 SETTINGS = json.dumps(dict(devices=["veth0"], statistics="time", display="script", drop=True))
 
 
-@pytest.mark.parametrize("extra", [(), NO_PYTHON], ids=["python", "no python on the target"])
+@pytest.mark.parametrize("extra", [lab.WITH_PYTHON, lab.NO_PYTHON], ids=["python", "no python on the target"])
 def test_configure_once_then_nothing_to_do(disabled, extra):
     code, first = rx(SETTINGS, *extra)
     assert code == 0 and first["changed"] is True, first
