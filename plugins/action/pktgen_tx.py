@@ -79,7 +79,9 @@ class ActionModule(ShellAction):
         changed = not _same(current, target)
         result = dict(changed=changed, devices=_report(current if not changed or check_mode else target))
         writes = dict((dev, _writes(dev, target)) for dev in target)
-        result["writes"] = ["%s: %s" % (dev, line) for dev in sorted(writes) for line in writes[dev]]
+        result["writes"] = [
+            "%s: %s" % (dev, line) for dev in sorted(writes) for line in writes[dev] if changed
+        ]
         if diff and changed:
             result["diff"] = text_diff(pktgen.PROC_DIR, _config_text(current), _config_text(target))
         if not changed or check_mode:

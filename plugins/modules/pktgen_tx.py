@@ -233,7 +233,9 @@ devices:
   sample: {eth1: {thread: 0, interface: eth1, settings: {count: 1000000, delay: 10000, dst_min: 198.18.1.2,
            dst_mac: "52:54:00:c6:12:02", min_pkt_size: 60, max_pkt_size: 60}}}
 writes:
-  description: The device lines written after a reset (in check mode, that would be), each after its device.
+  description:
+    - The device lines written after a reset (in check mode, that would be), each after its device; empty
+      when nothing changes.
   returned: always
   type: list
   elements: str
