@@ -75,6 +75,9 @@ kmod-check: $(CHECKPATCH)
 
 lint: venv kmod-check
 	ansible-lint
+	for m in plugins/modules/*.py; do n=netlab.pktgen.$$(basename $$m .py); \
+	  ANSIBLE_NOCOLOR=1 ansible-doc $$n 2>&1 | grep -q "^> MODULE $$n " || \
+	  { echo "ansible-doc $$n does not render"; exit 1; }; done
 	ruff check .
 	ruff format --check .
 	yamllint -s .
