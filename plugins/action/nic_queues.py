@@ -18,6 +18,8 @@ def _text(state):
     for key in ("irq_affinity", "rps", "xps"):
         for item, cpus in sorted(state[key].items(), key=lambda pair: int(pair[0])):
             lines.append("%s %s: %s" % (key, item, ",".join(map(str, cpus)) or "-"))
+    for name, on in sorted((state.get("features") or {}).items()):
+        lines.append("feature %s: %s" % (name, "on" if on else "off"))
     return "\n".join(lines) + "\n"
 
 
@@ -28,6 +30,7 @@ class ActionModule(ShellAction):
         irq_affinity=dict(type="raw"),
         rps=dict(type="dict"),
         xps=dict(type="dict"),
+        features=dict(type="dict"),
         restore=dict(type="dict"),
         netns=NETNS_OPTION,
     )
@@ -53,7 +56,9 @@ class ActionModule(ShellAction):
     def act(self, args, check_mode, diff):
         device = args["device"]
         if args["restore"] is not None and any(args[key] is not None for key in _SETTINGS):
-            raise AnsibleActionFail("restore stands alone: leave channels, irq_affinity, rps and xps out")
+            raise AnsibleActionFail(
+                "restore stands alone: leave channels, irq_affinity, rps, xps and features out"
+            )
         want = _wanted(args)
         nic, cpus = self.read(device)
         previous = queues.saved_state(nic)
@@ -73,15 +78,21 @@ class ActionModule(ShellAction):
             )
         rps = _plan(queues.plan_steering, device, nic, cpus, "rps", want["rps"], queue_count=queue_count)
         xps = _plan(queues.plan_steering, device, nic, cpus, "xps", want["xps"], queue_count=queue_count)
-        result.update(changed=bool(channels or irqs or rps or xps), writes=_writes(channels, irqs, rps, xps))
+        features = _plan(queues.plan_features, device, nic, want["features"])
+        result.update(
+            changed=bool(channels or irqs or rps or xps or features),
+            writes=dict(_writes(channels, irqs, rps, xps), features=dict(features)),
+        )
         if check_mode:
             result["state"] = previous
             if diff and result["changed"]:
                 predicted = _predict(previous, result["writes"])
                 result["diff"] = text_diff(device, _text(previous), _text(predicted))
             return result
-        if irqs or rps or xps:
-            rc, out, err = self.sh(queues.write_script(device, irqs=irqs, rps=rps, xps=xps))
+        if irqs or rps or xps or features:
+            rc, out, err = self.sh(
+                queues.write_script(device, irqs=irqs, rps=rps, xps=xps, features=features)
+            )
             nic, cpus = self.parse(device, rc, out, err)
             result["refused"] = queues.refusals(out)
             unfired = queues.unfired(out)
@@ -106,6 +117,7 @@ def _wanted(args):
         restore_irqs=saved.get("irq_affinity") or {},
         rps=_cpu_lists(saved.get("rps")),
         xps=_cpu_lists(saved.get("xps")),
+        features=saved.get("features"),
     )
 
 
@@ -116,7 +128,7 @@ def _plan(planner, *args, **kwargs):
         raise AnsibleActionFail(str(exc)) from exc
 
 
-_SETTINGS = ("channels", "irq_affinity", "rps", "xps")
+_SETTINGS = ("channels", "irq_affinity", "rps", "xps", "features")
 
 
 def _writes(channels, irqs, rps, xps):
@@ -138,6 +150,6 @@ def _predict(previous, writes):
     if writes["channels"]:
         words = writes["channels"].split()
         after["channels"].update(dict(zip(words[::2], map(int, words[1::2]))))
-    for key in ("irq_affinity", "rps", "xps"):
-        after[key].update(writes[key])
+    for key in ("irq_affinity", "rps", "xps", "features"):
+        after.setdefault(key, {}).update(writes[key])
     return after

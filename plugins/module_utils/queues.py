@@ -176,6 +176,53 @@ def plan_steering(device, nic, cpus, key, wanted, *, queue_count=None):
     return writes
 
 
+# Short names ethtool also takes, for the offloads a traffic test cares about.
+FEATURE_ALIASES = dict(
+    gro="generic-receive-offload",
+    lro="large-receive-offload",
+    gso="generic-segmentation-offload",
+    tso="tcp-segmentation-offload",
+    rxvlan="rx-vlan-offload",
+    txvlan="tx-vlan-offload",
+    rxhash="receive-hashing",
+    ntuple="ntuple-filters",
+    sg="scatter-gather",
+    rx="rx-checksumming",
+    tx="tx-checksumming",
+)
+
+
+def _feature_states(nic):
+    """{feature: (on, fixed)} from the NIC's ethtool -k words (``on``, ``off [fixed]``)."""
+    return dict(
+        (name, (words.split()[0] == "on", "[fixed]" in words))
+        for name, words in (nic.get("features") or {}).items()
+        if words.split()[:1] in (["on"], ["off"])
+    )
+
+
+def plan_features(device, nic, wanted):
+    """[(feature, on)] that set WANTED ({name or alias: bool}); only changes. Fixed or unknown: an error."""
+    known = _feature_states(nic)
+    writes = []
+    for name, on in sorted((wanted or {}).items()):
+        feature = FEATURE_ALIASES.get(name, name)
+        if feature not in known:
+            raise QueuesError(
+                "features: %s has no offload %r (ethtool -k %s lists them; short names: %s)"
+                % (device, name, device, ", ".join(sorted(FEATURE_ALIASES)))
+            )
+        current, fixed = known[feature]
+        if current != bool(on) and fixed:
+            raise QueuesError(
+                "features: %s is fixed %s on %s by its driver and cannot be changed"
+                % (feature, "on" if current else "off", device)
+            )
+        if current != bool(on):
+            writes.append((feature, bool(on)))
+    return writes
+
+
 def saved_state(nic):
     """What restore takes back: channels, IRQ CPUs, RPS and XPS CPUs, as they are now."""
     current = (nic.get("channels") or {}).get("current") or {}
@@ -186,6 +233,7 @@ def saved_state(nic):
         ),
         rps=dict((str(queue), cpus) for queue, cpus in nic["rps"].items() if cpus is not None),
         xps=dict((str(queue), cpus) for queue, cpus in nic["xps"].items() if cpus is not None),
+        features=dict((name, on) for name, (on, fixed) in _feature_states(nic).items() if not fixed),
     )
 
 
@@ -201,8 +249,8 @@ def plan_restore_irqs(device, nic, saved):
     return writes
 
 
-def write_script(device, channels=None, irqs=(), rps=(), xps=()):
-    """One sh script: ethtool -L, then each affinity, RPS and XPS write; refusals are reported, then facts."""
+def write_script(device, channels=None, irqs=(), rps=(), xps=(), *, features=()):
+    """One sh script: ethtool -L, the affinity, RPS and XPS writes, ethtool -K, refusals noted; then facts."""
     dev = shlex.quote(device)
     body = ["set -u"]
     if channels:
@@ -224,6 +272,9 @@ def write_script(device, channels=None, irqs=(), rps=(), xps=()):
                 "echo %s 2>/dev/null > %s || echo '%s%s %d'"
                 % (host.cpu_list_to_mask(cpus), shlex.quote(target), REFUSED, key, queue)
             )
+    if features:
+        words = " ".join("%s %s" % (name, "on" if on else "off") for name, on in features)
+        body.append("ethtool -K %s %s 2>/dev/null || echo '%sfeatures %s'" % (dev, words, REFUSED, words))
     body.append(host.facts_script(device))
     return "\n".join(body) + "\n"
 

@@ -10,7 +10,8 @@ short_description: Set a NIC's queue count, the CPUs of its queue IRQs, RPS and 
 version_added: 0.1.0
 description:
   - Sets the channel count of a NIC (C(ethtool -L)), pins the IRQ of each queue to CPUs
-    (C(/proc/irq/N/smp_affinity_list)) and sets the RPS and XPS CPUs of its queues (sysfs).
+    (C(/proc/irq/N/smp_affinity_list)), sets the RPS and XPS CPUs of its queues (sysfs) and turns offloads
+    on or off (C(ethtool -K)).
   - O(irq_affinity=spread) gives each active queue one CPU - one per physical core first, the NIC's NUMA
     node first, SMT siblings last (a sibling shares its core's capacity).
   - Returns the state before the task in RV(previous); pass it back as O(restore) to put everything back.
@@ -53,9 +54,17 @@ options:
   xps:
     description: A map of tx queue number to the CPU list that transmit packet steering uses (empty for none).
     type: dict
+  features:
+    description:
+      - Offloads to turn on (V(true)) or off (V(false)) with C(ethtool -K), by the names C(ethtool -k) prints
+        (C(generic-receive-offload)) or the short ones C(ethtool) also takes (C(gro), C(lro), C(gso), C(tso),
+        C(rxvlan), C(txvlan), C(rxhash), C(ntuple), C(sg), C(rx), C(tx)). A traffic receiver wants C(gro)
+        and C(lro) off, since merged packets distort packet counts.
+      - A feature the driver fixes, or that the NIC does not have, fails the task, naming it.
+    type: dict
   restore:
     description:
-      - RV(previous) of an earlier run - channels, IRQ CPUs, RPS and XPS as they were. Stands alone.
+      - RV(previous) of an earlier run - channels, IRQ CPUs, RPS, XPS and offloads as they were. Stands alone.
     type: dict
 attributes:
   check_mode:
@@ -120,16 +129,21 @@ previous:
       description: Each tx queue and its XPS CPUs.
       type: dict
       sample: {"0": [0]}
+    features:
+      description: Each offload the driver lets change, on (V(true)) or off.
+      type: dict
+      sample: {generic-receive-offload: true}
 state:
   description: The state after the task (before it, in check mode), like RV(previous).
   returned: always
   type: dict
 writes:
   description:
-    - What was written (in check mode, would be) - channels (ethtool -L arguments), irq_affinity, rps, xps.
+    - What was written (in check mode, would be) - channels (ethtool -L arguments), irq_affinity, rps, xps,
+      features.
   returned: always
   type: dict
-  sample: {channels: combined 2, irq_affinity: {"40": [0], "42": [1]}, rps: {}, xps: {}}
+  sample: {channels: combined 2, irq_affinity: {"40": [0], "42": [1]}, rps: {}, xps: {}, features: {}}
 refused:
   description: Writes the kernel refused, such as C(irq 41) for a managed IRQ.
   returned: always

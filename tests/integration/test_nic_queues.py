@@ -105,6 +105,16 @@ def test_rps_and_xps_by_queue(saved):
     assert res["state"]["rps"]["0"] == [1] and res["state"]["xps"]["0"] == [1]
 
 
+def test_offloads_off_and_restored(saved):
+    assert saved["features"]["generic-receive-offload"] is True
+    res = ok(dict(features=dict(gro=False)))
+    assert res["changed"] is True and res["writes"]["features"] == {"generic-receive-offload": False}
+    assert in_guest('ethtool -k nic0 | sed -n "s/^generic-receive-offload: //p"') == "off"
+    assert ok(dict(features={"generic-receive-offload": False}))["changed"] is False
+    ok(dict(restore=saved))
+    assert in_guest('ethtool -k nic0 | sed -n "s/^generic-receive-offload: //p"') == "on"
+
+
 BAD = [
     (dict(channels=dict(combined=9)), "channels.combined=9: nic0 takes 1 to 4 combined channels"),
     (dict(channels=dict(combined=0)), "channels.combined=0: nic0 takes 1 to 4 combined channels"),
@@ -116,6 +126,7 @@ BAD = [
     (dict(irq_affinity="everywhere"), "irq_affinity: 'everywhere' is neither 'spread' nor a map"),
     (dict(rps={"5": "0"}), "rps: nic0 has no rx queue 5"),
     (dict(restore={"channels": {}}, channels=dict(combined=2)), "restore stands alone"),
+    (dict(features=dict(lro=True)), "features: large-receive-offload is fixed off on nic0 by its driver"),
 ]
 
 

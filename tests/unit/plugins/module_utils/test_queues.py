@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Queue, IRQ and steering plans, on the lab NIC recorded with host.facts_script() on Debian 12's 6.1."""
 
+import re
+
 import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import host, queues
 from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
@@ -124,3 +126,25 @@ def test_cpu_masks(mask, cpus):
     assert host.cpu_mask_to_list(mask) == cpus
     if cpus is not None:
         assert host.cpu_mask_to_list(host.cpu_list_to_mask(cpus)) == cpus
+
+
+def test_features_by_name_or_alias_only_what_changes():
+    # Recorded on 6.1: nic0 (virtio) has generic-receive-offload on, large-receive-offload off [fixed].
+    assert queues.plan_features("nic0", NIC, {"gro": False}) == [("generic-receive-offload", False)]
+    assert queues.plan_features("nic0", NIC, {"generic-receive-offload": True, "lro": False}) == []
+    saved = queues.saved_state(NIC)["features"]
+    assert saved["generic-receive-offload"] is True and "large-receive-offload" not in saved  # fixed
+    script = queues.write_script("nic0", features=[("generic-receive-offload", False)])
+    assert "ethtool -K nic0 generic-receive-offload off 2>/dev/null || echo 'refused features" in script
+
+
+@pytest.mark.parametrize(
+    "wanted, words",
+    [
+        ({"lro": True}, "features: large-receive-offload is fixed off on nic0 by its driver"),
+        ({"turbo": False}, "features: nic0 has no offload 'turbo' (ethtool -k nic0 lists them"),
+    ],
+)
+def test_features_refused_by_name(wanted, words):
+    with pytest.raises(queues.QueuesError, match=re.escape(words)):
+        queues.plan_features("nic0", NIC, wanted)
