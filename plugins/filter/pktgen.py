@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen
+from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError
+from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
 
 
 def pktgen_script(spec, netns=None):
@@ -56,6 +58,14 @@ def rx_queue_irqs(text, device, since=None):
     return _since(now, nic.rx_queue_irqs(since, device), "rx_queue_irqs")
 
 
+def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
+    """A measurement point from pktgen_run results per generator and pktgen_rx_info results per receiver."""
+    try:
+        return _traffic_point(sent, received, params, float(max_loss_ratio))
+    except (PointError, KeyError, TypeError) as exc:
+        raise AnsibleFilterError("traffic_point: %s" % exc) from exc
+
+
 class FilterModule:
     """netlab.pktgen filters."""
 
@@ -65,4 +75,5 @@ class FilterModule:
             "pktgen_result": pktgen_result,
             "rx_queue_packets": rx_queue_packets,
             "rx_queue_irqs": rx_queue_irqs,
+            "traffic_point": traffic_point,
         }

@@ -29,9 +29,9 @@ def test_argument_specs_match_defaults(role):
         if isinstance(value, str) and "{{" in value:
             continue  # computed at run time; the spec documents the result
         assert spec.get("default") == value, name
-        assert spec["type"] == {bool: "bool", int: "int", list: "list", str: "str"}[type(value)] or (
-            spec["type"] == "path" and isinstance(value, str)
-        ), name
+        assert spec["type"] == {bool: "bool", int: "int", float: "float", list: "list", str: "str"}[
+            type(value)
+        ] or (spec["type"] == "path" and isinstance(value, str)), name
 
 
 def test_there_are_roles():

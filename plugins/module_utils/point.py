@@ -1,0 +1,79 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One measurement point: what the senders sent, what the receivers counted, and the loss between them.
+
+Pure Python with no Ansible imports. A sender is a pktgen device (its packets
+carry its interface's source address, pktgen's ``cur_saddr``); a receiver
+counts per source address, so each sender pairs with the receiver that saw
+its address. Loss = sent - received per pair.
+"""
+
+from __future__ import annotations
+
+
+class PointError(ValueError):
+    """Results that do not make a point (a host without a result, say)."""
+
+
+def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
+    """The point from pktgen_run results per generator host (SENT) and pktgen_rx_info results per
+    receiver host (RECEIVED), with the point's PARAMS; ``passed`` when every pair lost at most
+    MAX_LOSS_RATIO of what it sent."""
+    senders = []
+    for host, run in sorted((sent or {}).items()):
+        if not run or "results" not in run:
+            raise PointError("generator %s has no pktgen_run result" % host)
+        for device, res in sorted(run["results"].items()):
+            senders.append(
+                dict(
+                    host=host,
+                    device=device,
+                    address=(res.get("current") or {}).get("cur_saddr"),
+                    packets=res["packets"],
+                    pps=res["pps"],
+                    bps=res["bps"],
+                    errors=res["errors"],
+                    elapsed_us=res["elapsed_us"],
+                )
+            )
+    receivers = []
+    for host, info in sorted((received or {}).items()):
+        if not info or "receiver" not in info:
+            raise PointError("receiver %s has no pktgen_rx_info result" % host)
+        total = info["receiver"].get("total") or {}
+        receivers.append(dict(host=host, senders=info["receiver"].get("senders") or {}, **_counters(total)))
+    pairs = []
+    for address in sorted(set(sender["address"] for sender in senders)):
+        out = sum(sender["packets"] for sender in senders if sender["address"] == address)
+        seen = [rx for rx in receivers if address in rx["senders"]]
+        got = sum(rx["senders"][address]["received"] for rx in seen)
+        pairs.append(
+            dict(
+                address=address,
+                generators=sorted(set(s["host"] for s in senders if s["address"] == address)),
+                receivers=[rx["host"] for rx in seen],
+                sent=out,
+                received=got,
+                lost=out - got,
+                loss_ratio=(out - got) / out if out else 0.0,
+            )
+        )
+    total_sent = sum(pair["sent"] for pair in pairs)
+    total_received = sum(pair["received"] for pair in pairs)
+    return dict(
+        params=dict(params or {}),
+        senders=senders,
+        receivers=[dict((key, value) for key, value in rx.items() if key != "senders") for rx in receivers],
+        pairs=pairs,
+        sent=total_sent,
+        received=total_received,
+        lost=total_sent - total_received,
+        loss_ratio=(total_sent - total_received) / total_sent if total_sent else 0.0,
+        offered_pps=sum(sender["pps"] for sender in senders),
+        received_pps=sum(rx["pps"] or 0 for rx in receivers),
+        passed=all(pair["loss_ratio"] <= max_loss_ratio for pair in pairs) and bool(pairs),
+    )
+
+
+def _counters(total):
+    return dict((key, total.get(key)) for key in ("packets", "bytes", "work_us", "pps", "mbps", "bps"))
