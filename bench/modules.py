@@ -20,7 +20,6 @@ usage: make bench-modules [LAB_KERNEL=stable|backports] [POINT_SECONDS=2]
 import json
 import os
 import re
-import shlex
 import sys
 import time
 
@@ -65,7 +64,7 @@ def shell_loop():
     for rate in RATES:
         params = dict(pkt_size=60, count=rate * POINT_SECONDS, ratep=rate, **VETH)
         writes = pktgen.config_writes({0: ["veth0"]}, {"veth0": params})
-        body.extend("pgset %s %s" % (shlex.quote(path), shlex.quote(line)) for path, line in writes)
+        body.extend(shell.pgset_calls(writes))
         body.append("pgset %s start" % pktgen.PGCTRL)
         body.append("sed -n '/^Result:/,$p' %s/veth0" % pktgen.PROC_DIR)
     return shell.command("\n".join(body) + "\n", "lab-tx")

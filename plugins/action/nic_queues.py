@@ -1,6 +1,6 @@
 # Copyright: netlab.pktgen contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of netlab.pktgen.nic_queues: channels, IRQ affinity, RPS and XPS of one NIC."""
+"""Action plugin of netlab.pktgen.nic_queues: channels, IRQ affinity, RPS, XPS and offloads of one NIC."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def _config_text(config):
     """A generator as text for diffs: a line per device and thread, then its settings but defaults."""
     lines = []
     for dev in sorted(config, key=lambda name: (config[name][0], name)):
-        cpu, state = config[dev][:2]
+        cpu, state, _rate = config[dev]
         lines.append("kpktgend_%d: %s" % (cpu, dev))
         for key, value in sorted(_settings(state).items()):
             lines.append("  %s: %s" % (key, " ".join(value) if isinstance(value, list) else value))
@@ -90,7 +90,7 @@ class ActionModule(ShellAction):
             _threads(target),
             writes,
             _threads(current),
-            dict((dev, pktgen.state_writes(current[dev][1])) for dev in current),
+            dict((dev, _writes(dev, current)) for dev in current),
             interfaces,
         )
         rc, out, err = self.sh(script)
@@ -98,7 +98,7 @@ class ActionModule(ShellAction):
             raise AnsibleActionFail(_refusal(rc, err or out))
         after = _config(pktgen.parse_read(out))
         for dev, value in target.items():
-            cpu, state = value[:2]
+            cpu, state, _rate = value
             if dev not in after or after[dev][0] != cpu:
                 raise AnsibleActionFail("after writing, pktgen does not show %s on kpktgend_%d" % (dev, cpu))
             wrong = pktgen.differences(after[dev][1], state)
@@ -156,7 +156,7 @@ def _declare(specs, state):
 
 
 def _config(seen):
-    """{pktgen device: (cpu, Params state)} as read; src_mac left out where it is the device's own."""
+    """{pktgen device: (cpu, Params state, None)} as read; src_mac left out where it is the device's own."""
     out = {}
     for cpu, devs in seen["threads"].items():
         for dev in devs:
@@ -165,30 +165,27 @@ def _config(seen):
                 link = seen["links"].get(dev.split("@", 1)[0])
                 if link and state.get("src_mac") == link["mac"]:
                     del state["src_mac"]
-                out[dev] = (cpu, state)
+                out[dev] = (cpu, state, None)
     return out
 
 
 def _target(current, declared, args):
-    """{pktgen device: (cpu, state[, rate line])} pktgen should have after the task."""
-    if args["state"] == "absent":
-        names = set(spec["name"] for spec in args["devices"])
-        if not names:
-            return {}
-        return dict((dev, value) for dev, value in current.items() if dev.split("@", 1)[0] not in names)
-    target = {} if args["purge"] else dict(current)
-    for dev in list(target):
-        if dev.split("@", 1)[0] in set(spec["name"] for spec in args["devices"]):
-            del target[dev]
-    target.update(declared)
+    """{pktgen device: (cpu, state, rate line)} pktgen should have after the task."""
+    names = set(spec["name"] for spec in args["devices"])
+    if args["state"] == "absent" and not names:
+        return {}
+    if args["state"] == "present" and args["purge"]:
+        return dict(declared)
+    target = dict((dev, value) for dev, value in current.items() if dev.split("@", 1)[0] not in names)
+    if args["state"] == "present":
+        target.update(declared)
     return target
 
 
 def _same(current, target):
     if set(current) != set(target):
         return False
-    for dev, value in target.items():
-        cpu, state = value[:2]
+    for dev, (cpu, state, _rate) in target.items():
         if current[dev][0] != cpu or pktgen.differences(current[dev][1], state):
             return False
     return True
@@ -196,7 +193,7 @@ def _same(current, target):
 
 def _writes(dev, target):
     """Lines for device DEV of TARGET: its state's, the declared rate (ratep, rate) in place of the delay."""
-    state, rate_line = target[dev][1], (target[dev][2:] or [None])[0]
+    _cpu, state, rate_line = target[dev]
     lines = pktgen.state_writes(state)
     if rate_line:
         lines = [line for line in lines if not line.startswith("delay ")] + [rate_line]

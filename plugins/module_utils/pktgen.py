@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ansible_collections.netlab.pktgen.plugins.module_utils import shell
+from ansible_collections.netlab.pktgen.plugins.module_utils import host, shell
 
 PROC_DIR = "/proc/net/pktgen"
 PGCTRL = PROC_DIR + "/pgctrl"
@@ -308,16 +308,16 @@ _WRITE_ORDER = (
 _WRITTEN_AS = dict(saddr="src6", daddr="dst6", min_daddr="dst6_min", max_daddr="dst6_max")
 
 
-def state_writes(state, own_mac=None):
+def state_writes(state):
     """Device lines that bring a freshly added device to STATE (Params keys, as parse_params gives).
 
-    Settings at their default are left out; so is src_mac when it is the device's own (OWN_MAC).
+    Settings at their default are left out, and src_mac when STATE has none.
     """
     lines = []
     for key in _WRITE_ORDER:
         value = state.get(key, DEFAULTS.get(key))
         if key == "src_mac":
-            if value and value != own_mac:
+            if value:
                 lines.append("src_mac %s" % value)
             continue
         if value == DEFAULTS[key] or value is None:
@@ -355,7 +355,6 @@ def differences(current, wanted):
 
 # ---------------------------------------------------------------------------
 # One script reads a namespace's pktgen; one rebuilds it, putting it back as it was if a write fails.
-_MARK = "==> "
 _READ = r"""P=/proc/net/pktgen
 echo "==> cpus $(cat /sys/devices/system/cpu/online)"
 for i in IFACES; do
@@ -389,14 +388,14 @@ def parse_read(text):
     out = dict(cpus=[], links={}, loaded=False, threads={}, running=[], devices={})
     current = None
     for line in text.splitlines():
-        if not line.startswith(_MARK):
+        if not line.startswith(host.SECTION):
             if current is not None:
                 current.append(line)
             continue
-        words = line[len(_MARK) :].split()
+        words = line[len(host.SECTION) :].split()
         current = None
         if words[0] == "cpus" and len(words) > 1:
-            out["cpus"] = _cpu_list(words[1])
+            out["cpus"] = host.parse_cpu_list(words[1])
         elif words[0] == "link" and len(words) == 3:
             out["links"][words[1]] = None
         elif words[0] == "link" and len(words) >= 5:
@@ -415,14 +414,6 @@ def parse_read(text):
         else:
             out["devices"][name] = body
     return out
-
-
-def _cpu_list(text):
-    cpus = []
-    for part in text.split(","):
-        first, _dash, last = part.partition("-")
-        cpus.extend(range(int(first), int(last or first) + 1))
-    return cpus
 
 
 def rebuild_script(threads, devices, previous_threads, previous_devices, interfaces=()):
@@ -445,7 +436,7 @@ def rebuild_script(threads, devices, previous_threads, previous_devices, interfa
         for dev in sorted(settings):
             writes.extend((device_file(dev), line) for line in settings[dev])
         body.append("%s() {" % name)
-        body.extend("    pgset %s %s" % (shlex.quote(path), shlex.quote(line)) for path, line in writes)
+        body.extend("    " + call for call in shell.pgset_calls(writes))
         body.append("}")
     body.append(
         "if ! (apply); then (restore) >/dev/null 2>&1 || "

@@ -35,11 +35,14 @@ SH_PGSET = r"""pgset() {
 """
 
 
+def pgset_calls(writes):
+    """One verified write per (file, line): the calls of the pgset function, which must come first."""
+    return ["pgset %s %s" % (shlex.quote(path), shlex.quote(line)) for path, line in writes]
+
+
 def pgset_lines(writes):
     """Script lines: the pgset function, then one verified write per (file, line)."""
-    body = ["set -u", SH_PGSET.rstrip("\n")]
-    body.extend("pgset %s %s" % (shlex.quote(path), shlex.quote(line)) for path, line in writes)
-    return body
+    return ["set -u", SH_PGSET.rstrip("\n")] + pgset_calls(writes)
 
 
 def command(script, netns=None):

@@ -105,9 +105,9 @@ def gap(kind, value, size):
     if kind == "pps":
         value = min(value, 10**9)
         return "ratep %d" % value, 10**9 // value
-    delay = size * 8 * 10**9 // value
+    delay = size * 8 * 10**9 // value  # the kernel's min_pkt_size * 8000 / Mb/s, in bit/s
     if value % 10**6 == 0:
-        return "rate %d" % (value // 10**6), size * 8 * 1000 // (value // 10**6)
+        return "rate %d" % (value // 10**6), delay
     return "delay %d" % delay, delay
 
 
