@@ -67,6 +67,21 @@ NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
 WITH_PYTHON = ("-e", "ansible_python_interpreter=auto_silent")
 
 
+def playbook_without_python(name, *extra):
+    """Run playbooks/NAME with the lab hosts' Python made unavailable; the controller (localhost, and
+    tasks delegated to it) keeps its own, which an ``-e ansible_python_interpreter`` would take away."""
+    with tempfile.TemporaryDirectory() as tree:
+        no_python = os.path.join(tree, "no-python.yml")
+        with open(no_python, "w", encoding="utf-8") as out:
+            out.write("all:\n  hosts:\n")
+            for host in ("lab-vm", "lab-tx", "lab-rx"):
+                out.write(
+                    "    %s:\n      ansible_python_interpreter: %s\n" % (host, NO_PYTHON[1].split("=", 1)[1])
+                )
+        inventory = os.path.join(ROOT, "inventories", "lab")
+        return playbook(name, "-i", inventory, "-i", no_python, *extra)
+
+
 def adhoc(pattern, module, args, *extra):
     """Run MODULE with ARGS on the hosts matching PATTERN; returns (returncode, output, {host: result}).
 

@@ -3,6 +3,7 @@
 """roles/nic_tuning on lab-rx's virtio NIC, with the target's Python made unavailable."""
 
 import json
+import os
 
 import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
@@ -18,7 +19,7 @@ def nic_state():
 
 
 def play(*extra):
-    return lab.playbook(PLAYBOOK, *(lab.NO_PYTHON + extra))
+    return lab.playbook_without_python(PLAYBOOK, *extra)
 
 
 @pytest.fixture
@@ -46,5 +47,10 @@ def test_tuned_twice_changes_once_and_check_mode_changes_nothing(original):
     assert tuned["features"]["generic-receive-offload"] is False
     code, out = play("-e", "keep=true")
     assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-3000:]
-    code, out = play()  # tune (nothing to do) and restore - to what it was before this run: tuned
-    assert code == 0 and nic_state() == tuned
+    kept = os.path.join(lab.CACHE, "nic_tuning", "lab-rx.json")
+    assert os.path.exists(kept)  # the runs with keep=true ended without restoring: their original is kept
+    code, out = play("--check")
+    assert code == 0 and nic_state() == tuned, out[-3000:]  # check mode: would restore, writes nothing
+    # Tune (nothing to do) and restore: to the state before the first, unrestored run, not the tuned one.
+    code, out = play()
+    assert code == 0 and nic_state() == original and not os.path.exists(kept), out[-3000:]

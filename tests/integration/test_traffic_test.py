@@ -11,7 +11,7 @@ PLAYBOOK = "../tests/integration/playbooks/traffic_test.yml"
 
 def point(*extra):
     """Run one point (the targets without Python); returns (the point, the output)."""
-    code, out = lab.playbook(PLAYBOOK, *(lab.NO_PYTHON + extra))
+    code, out = lab.playbook_without_python(PLAYBOOK, *extra)
     assert code == 0, out[-4000:]
     start = out.rindex('"traffic_test_point": ') + len('"traffic_test_point": ')
     return json.JSONDecoder().raw_decode(out, start)[0], out
