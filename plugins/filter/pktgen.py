@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen
+from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen, results
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
+from ansible_collections.netlab.pktgen.plugins.plugin_utils import sweep
 
 
 def pktgen_script(spec, netns=None):
@@ -66,6 +67,22 @@ def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
         raise AnsibleFilterError("traffic_point: %s" % exc) from exc
 
 
+def sweep_plan(rates, sizes, flows, links=None):
+    """A sweep's points (every rate for each size for each flow count), checked against the sending links."""
+    try:
+        return sweep.sweep_plan(rates, sizes, flows, links or ())
+    except sweep.SweepError as exc:
+        raise AnsibleFilterError("sweep_plan: %s" % exc) from exc
+
+
+def host_results(doc, host):
+    """HOST's side of a results document: per point what it sent or counted."""
+    try:
+        return results.host_side(doc, host)
+    except (KeyError, TypeError) as exc:
+        raise AnsibleFilterError("host_results: not a results document (%s)" % exc) from exc
+
+
 class FilterModule:
     """netlab.pktgen filters."""
 
@@ -76,4 +93,6 @@ class FilterModule:
             "rx_queue_packets": rx_queue_packets,
             "rx_queue_irqs": rx_queue_irqs,
             "traffic_point": traffic_point,
+            "sweep_plan": sweep_plan,
+            "host_results": host_results,
         }

@@ -41,7 +41,13 @@ def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
         if not info or "receiver" not in info:
             raise PointError("receiver %s has no pktgen_rx_info result" % host)
         total = info["receiver"].get("total") or {}
-        receivers.append(dict(host=host, senders=info["receiver"].get("senders") or {}, **_counters(total)))
+        cpus = dict(
+            (str(cpu), counters.get("packets"))
+            for cpu, counters in (info["receiver"].get("cpus") or {}).items()
+        )
+        receivers.append(
+            dict(host=host, senders=info["receiver"].get("senders") or {}, cpus=cpus, **_counters(total))
+        )
     pairs = []
     for address in sorted(set(sender["address"] for sender in senders)):
         out = sum(sender["packets"] for sender in senders if sender["address"] == address)

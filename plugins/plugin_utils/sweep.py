@@ -1,0 +1,114 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A throughput sweep's points (rates x sizes x flows), checked against the links they run on.
+
+Nothing here touches a host: the checks run before anything changes, so a
+nonsense knob fails the play at its start.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.generator import (
+    MAX_FLOWS,
+    GeneratorError,
+    parse_rate,
+)
+
+# The smallest Ethernet frame without its FCS, as pktgen's pkt_size counts it.
+MIN_FRAME = 60
+ETH_HEADER = 14
+# What a frame costs on the wire beyond pkt_size: FCS 4, preamble 8, inter-frame gap 12.
+WIRE_OVERHEAD = 24
+
+
+class SweepError(ValueError):
+    """A knob that cannot make a sweep; the message names it and the fix."""
+
+
+def point_key(rate, pkt_size, flows):
+    """The name of one point, the same in every file and on resume."""
+    return "rate=%s size=%d flows=%d" % (rate, pkt_size, flows)
+
+
+def _list(value, name):
+    if isinstance(value, (str, int)):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SweepError("%s: give a non-empty list, got %r" % (name, value))
+    return list(value)
+
+
+def _whole(value, name, low, high):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or str(number) != str(value).strip() or not low <= number <= high:
+        raise SweepError("%s: %r is not a whole number from %d to %d" % (name, value, low, high))
+    return number
+
+
+def wire_bps(kind, rate, pkt_size):
+    """Bits per second the rate puts on the wire at PKT_SIZE (preamble, FCS and gap included)."""
+    if kind == "bps":
+        return rate * (pkt_size + WIRE_OVERHEAD) / pkt_size
+    return rate * (pkt_size + WIRE_OVERHEAD) * 8
+
+
+def _check_link(link, rates, sizes):
+    where = "%s %s" % (link.get("host"), link.get("device"))
+    if link.get("mtu") is None:
+        raise SweepError("%s: no such interface on the sending host (check traffic_test_tx_device)" % where)
+    biggest = link["mtu"] + ETH_HEADER
+    for size in sizes:
+        if size > biggest:
+            raise SweepError(
+                "throughput_pkt_sizes: %d does not fit %s (MTU %d, so at most %d); use a smaller size "
+                "or raise the MTU" % (size, where, link["mtu"], biggest)
+            )
+    if not link.get("speed_mbps"):
+        return
+    for text, (kind, value) in rates:
+        for size in sizes:
+            need = wire_bps(kind, value, size)
+            if need > link["speed_mbps"] * 1e6:
+                raise SweepError(
+                    "throughput_rates: %s at %d bytes needs %.0f Mb/s on the wire, above %s's "
+                    "%d Mb/s; lower the rate" % (text, size, need / 1e6, where, link["speed_mbps"])
+                )
+
+
+def sweep_plan(rates, sizes, flows, links=()):
+    """The points of a sweep, in order: every rate for each size for each flow count.
+
+    LINKS are the sending interfaces as ``{host, device, mtu, speed_mbps}``
+    (speed None when the NIC does not say); a size above an MTU or a rate above
+    a speed fails here, naming the value, the link and the fix.
+    """
+    parsed = []
+    for rate in _list(rates, "throughput_rates"):
+        try:
+            parsed.append((str(rate), parse_rate(rate)))
+        except GeneratorError as exc:
+            raise SweepError("throughput_rates: %s" % exc) from exc
+    size_list = [
+        _whole(size, "throughput_pkt_sizes", 1, 65535) for size in _list(sizes, "throughput_pkt_sizes")
+    ]
+    flow_list = [_whole(flow, "throughput_flows", 1, MAX_FLOWS) for flow in _list(flows, "throughput_flows")]
+    for size in size_list:
+        if size < MIN_FRAME:
+            raise SweepError(
+                "throughput_pkt_sizes: %d is below the smallest Ethernet frame; use %d or more "
+                "(pkt_size counts the Ethernet header, not the FCS)" % (size, MIN_FRAME)
+            )
+    for link in links:
+        _check_link(link, parsed, size_list)
+    plan = []
+    for flow in flow_list:
+        for size in size_list:
+            for text, _ in parsed:
+                plan.append(dict(key=point_key(text, size, flow), rate=text, pkt_size=size, flows=flow))
+    keys = [point["key"] for point in plan]
+    if len(set(keys)) != len(keys):
+        raise SweepError("the sweep names a point twice (a rate, size or flow count repeats): %s" % keys)
+    return plan

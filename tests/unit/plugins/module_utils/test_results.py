@@ -1,0 +1,139 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""results.json and its companions from outputs recorded in the lab, checked against the shipped schema."""
+
+import json
+import os
+
+import jsonschema
+import pytest
+from ansible_collections.netlab.pktgen.plugins.module_utils import host, pgrx, pktgen, results
+from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point
+from ansible_collections.netlab.pktgen.plugins.plugin_utils import plots
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.sweep import sweep_plan
+from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
+
+ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+)
+with open(os.path.join(ROOT, "docs", "results.schema.json"), encoding="utf-8") as _src:
+    SCHEMA = json.load(_src)
+NOW = "2026-11-26T14:00:00.000000Z"
+PLAN = sweep_plan(["10kpps", "20kpps"], [60], [1])
+FACTS = host.parse_facts(fixture("host-facts-6.1-lab-rx.txt"))  # 6.1, lab-rx
+
+
+def measured(key):
+    """A point as throughput.yml keeps it: 10,000 sent on 6.1, the two-sender receiver output of 6.12."""
+    text = fixture("pktgen-6.1-veth-run.txt")
+    sent = dict(results=dict(veth0=dict(pktgen.parse_result(text), current=pktgen.parse_current(text))))
+    counted = dict(receiver=pgrx.parse(fixture("pgrx-6.12-two-senders-time-script.txt")))
+    return dict(
+        traffic_point({"lab-tx": sent}, {"lab-rx": counted}, {"rate": "10kpps", "pkt_size": 60, "flows": 1}),
+        key=key,
+    )
+
+
+def started():
+    return results.new("throughput", PLAN, {"duration": 2}, {"lab-rx": FACTS}, NOW)
+
+
+def test_a_new_folder_has_everything_to_do_and_validates():
+    doc = started()
+    jsonschema.validate(doc, SCHEMA)
+    assert [point["index"] for point in results.todo(doc)] == [1, 2] and not doc["complete"]
+
+
+def test_points_stay_in_plan_order_once_each_and_the_document_validates():
+    doc = results.add_point(started(), measured(PLAN[1]["key"]), NOW)
+    doc = results.add_point(doc, measured(PLAN[0]["key"]), NOW)
+    doc = results.add_point(doc, measured(PLAN[0]["key"]), NOW)  # resumed: the same point again
+    assert results.done(doc) == [PLAN[0]["key"], PLAN[1]["key"]] and doc["complete"]
+    assert results.todo(doc) == []
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["points"][0]["receivers"][0]["cpus"] == {"0": 20000, "1": 20000}
+
+
+def test_a_point_outside_the_plan_is_refused():
+    with pytest.raises(results.ResultsError, match="not in this sweep's plan"):
+        results.add_point(started(), measured("rate=99pps size=60 flows=1"), NOW)
+
+
+def test_the_schema_catches_a_broken_point():
+    doc = results.add_point(started(), measured(PLAN[0]["key"]), NOW)
+    del doc["points"][0]["sent"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
+def test_save_writes_whole_files_and_load_reads_them_back(tmp_path):
+    doc = results.add_point(started(), measured(PLAN[0]["key"]), NOW)
+    written = results.save(str(tmp_path / "run"), doc)
+    assert sorted(os.listdir(tmp_path / "run")) == ["results.csv", "results.json"]
+    assert [os.path.basename(path) for path in written] == ["results.json", "results.csv"]
+    assert results.load(str(tmp_path / "run")) == json.loads(json.dumps(doc))
+    csv_lines = (tmp_path / "run" / "results.csv").read_text().splitlines()
+    assert csv_lines[0] == ",".join(results.CSV_FIELDS)
+    assert (
+        csv_lines[1] == "1,rate=10kpps size=60 flows=1,10kpps,60,1,10000,20000,-10000,-1.0,43788,516789,True"
+    )
+    assert results.load(str(tmp_path / "empty")) is None
+
+
+def test_load_refuses_a_file_that_is_not_ours(tmp_path):
+    (tmp_path / "results.json").write_text('{"points": []}')
+    with pytest.raises(results.ResultsError, match="not a netlab.pktgen results file"):
+        results.load(str(tmp_path))
+    (tmp_path / "results.json").write_text('{"format": ')
+    with pytest.raises(results.ResultsError, match="cannot be read"):
+        results.load(str(tmp_path))
+
+
+def test_summary_host_side_and_report():
+    doc = results.add_point(started(), measured(PLAN[0]["key"]), NOW)
+    table = results.summary(doc)
+    assert table[0].split() == [
+        "#",
+        "rate",
+        "size",
+        "flows",
+        "offered",
+        "pps",
+        "received",
+        "pps",
+        "sent",
+        "received",
+        "lost",
+        "loss",
+        "%",
+        "pass",
+    ]
+    assert table[2].split() == [
+        "1",
+        "10kpps",
+        "60",
+        "1",
+        "43788",
+        "516789",
+        "10000",
+        "20000",
+        "-10000",
+        "-100.0000",
+        "yes",
+    ]
+    side = results.host_side(doc, "lab-tx")
+    assert side["points"][0]["sent"][0]["packets"] == 10000 and side["points"][0]["received"] == []
+    assert results.host_side(doc, "lab-rx")["points"][0]["received"][0]["packets"] == 40000
+    report = results.report(doc, ["loss.png"])
+    assert "1 of 2 points (incomplete: run again with resume=" in report
+    assert "![loss](loss.png)" in report and "- lab-rx: kernel 6.1.0-56-amd64, 2 CPUs" in report
+
+
+@pytest.mark.skipif(not plots.HAS_MATPLOTLIB, reason="matplotlib is not installed")
+def test_plots_are_png_files(tmp_path):
+    doc = results.add_point(started(), measured(PLAN[0]["key"]), NOW)
+    names = plots.draw(doc, str(tmp_path))
+    assert names == ["rate_offered_vs_received.png", "loss.png", "per_cpu.png"]
+    for name in names:
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(os.listdir(tmp_path)) == sorted(names)

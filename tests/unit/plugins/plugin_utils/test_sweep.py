@@ -1,0 +1,68 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A sweep's points and the knobs that cannot make one."""
+
+import pytest
+from ansible_collections.netlab.pktgen.plugins.plugin_utils.sweep import SweepError, sweep_plan, wire_bps
+
+VETH = dict(host="lab-tx", device="veth0", mtu=1500, speed_mbps=10000)
+GIGABIT = dict(host="host1", device="eth1", mtu=1500, speed_mbps=1000)
+
+
+def test_every_rate_for_each_size_for_each_flow_count():
+    plan = sweep_plan(["10kpps", "1Mbit"], [60, 512], [1, 8], [VETH])
+    assert [point["key"] for point in plan[:3]] == [
+        "rate=10kpps size=60 flows=1",
+        "rate=1Mbit size=60 flows=1",
+        "rate=10kpps size=512 flows=1",
+    ]
+    assert len(plan) == 8 and plan[-1] == dict(
+        key="rate=1Mbit size=512 flows=8", rate="1Mbit", pkt_size=512, flows=8
+    )
+
+
+def test_single_values_are_lists_of_one():
+    assert sweep_plan("10kpps", 60, 1) == [
+        dict(key="rate=10kpps size=60 flows=1", rate="10kpps", pkt_size=60, flows=1)
+    ]
+
+
+def test_wire_rate_counts_preamble_fcs_and_gap():
+    # 1,488,095 pps of 60-byte frames is 10GbE's line rate: 84 bytes each on the wire.
+    assert wire_bps("pps", 1488095, 60) == pytest.approx(1e9, rel=1e-6)
+    assert wire_bps("bps", 600, 60) == 840
+
+
+def test_a_rate_at_line_rate_passes_and_one_above_fails():
+    assert sweep_plan(["1488095pps"], [60], [1], [GIGABIT])
+    with pytest.raises(
+        SweepError, match=r"1488096pps at 60 bytes needs 1000 Mb/s on the wire, above host1 eth1's 1000"
+    ):
+        sweep_plan(["1488096pps"], [60], [1], [GIGABIT])
+
+
+@pytest.mark.parametrize(
+    "rates, sizes, flows, links, message",
+    [
+        ([], [60], [1], [], r"throughput_rates: give a non-empty list"),
+        (["fast"], [60], [1], [], r"rate 'fast': give a number and a unit"),
+        (["0pps"], [60], [1], [], r"must be a whole number of pps, at least 1"),
+        (["10kpps"], [59], [1], [], r"59 is below the smallest Ethernet frame; use 60 or more"),
+        (["10kpps"], [1515], [1], [VETH], r"1515 does not fit lab-tx veth0 \(MTU 1500, so at most 1514\)"),
+        (["10kpps"], ["big"], [1], [], r"throughput_pkt_sizes: 'big' is not a whole number"),
+        (["10kpps"], [60.5], [1], [], r"throughput_pkt_sizes: 60.5 is not a whole number"),
+        (["10kpps"], [60], [0], [], r"throughput_flows: 0 is not a whole number from 1 to 65536"),
+        (["10kpps"], [60], [65537], [], r"throughput_flows: 65537"),
+        (["10kpps", "10kpps"], [60], [1], [], r"names a point twice"),
+        (["20Gbit"], [60], [1], [VETH], r"above lab-tx veth0's 10000 Mb/s; lower the rate"),
+        (["10kpps"], [60], [1], [dict(host="h", device="eth9", mtu=None)], r"h eth9: no such interface"),
+        (["10kpps"], None, [1], [], r"throughput_pkt_sizes: give a non-empty list, got None"),
+    ],
+)
+def test_bad_knobs_fail_naming_the_value_and_the_fix(rates, sizes, flows, links, message):
+    with pytest.raises(SweepError, match=message):
+        sweep_plan(rates, sizes, flows, links)
+
+
+def test_a_link_of_unknown_speed_is_not_checked_for_rate():
+    assert sweep_plan(["100Gbit"], [60], [1], [dict(VETH, speed_mbps=None)])
