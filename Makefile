@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 .PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration bench-receiver bench-modules clean
 
 help:
-	@echo "make demo        boot the virtual lab and run the main measurement on it"
+	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
 	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
 	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>)"
 	@echo "make lab-down    stop the virtual lab and remove what it created"
@@ -54,7 +54,7 @@ lab-status: venv
 	ansible-playbook playbooks/lab.yml -e lab_state=status
 
 demo: lab-up
-	ansible-playbook playbooks/demo.yml
+	ansible-playbook playbooks/throughput.yml
 
 test: lint sanity unit integration
 

@@ -27,6 +27,28 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _resume_warnings(folder, doc, args):
+    warnings = []
+    if args["plan"] is not None and [p["key"] for p in args["plan"]] != [p["key"] for p in doc["plan"]]:
+        warnings.append(
+            "%s already holds a sweep with other points: resuming that sweep, as stored, and "
+            "ignoring the plan given" % folder
+        )
+    stored = doc.get("parameters") or {}
+    changed = sorted(
+        name
+        for name in set(stored) | set(args["parameters"])
+        if name != "resume" and args["parameters"] and stored.get(name) != args["parameters"].get(name)
+    )
+    if changed:
+        warnings.append(
+            "resuming %s with other settings than it started with (%s): the points measured now use the "
+            "new ones; give the first run's settings to keep the points comparable"
+            % (folder, ", ".join(changed))
+        )
+    return warnings
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -57,11 +79,8 @@ class ActionModule(ActionBase):
                 )
             doc = results.new(args["experiment"], args["plan"], args["parameters"], args["hosts"], _now())
             changed = True
-        elif args["plan"] is not None and [p["key"] for p in args["plan"]] != [p["key"] for p in doc["plan"]]:
-            warnings.append(
-                "%s already holds a sweep with other points: resuming that sweep, as stored, and "
-                "ignoring the plan given" % folder
-            )
+        else:
+            warnings += _resume_warnings(folder, doc, args)
         if args["point"] is not None:
             doc = results.add_point(doc, args["point"], _now())
             changed = True

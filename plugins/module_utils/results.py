@@ -157,10 +157,10 @@ SUMMARY_COLUMNS = (
 
 def summary(doc):
     """The points as a text table, one string per line."""
-    table = [[title for title, _, _ in SUMMARY_COLUMNS]]
+    table = [[column[0] for column in SUMMARY_COLUMNS]]
     for row in rows(doc):
         line = []
-        for _, name, fmt in SUMMARY_COLUMNS:
+        for _title, name, fmt in SUMMARY_COLUMNS:
             value = row[name]
             if name == "loss_ratio":
                 value = value * 100

@@ -8,6 +8,8 @@ nonsense knob fails the play at its start.
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.generator import (
     MAX_FLOWS,
     GeneratorError,
@@ -31,7 +33,14 @@ def point_key(rate, pkt_size, flows):
 
 
 def _list(value, name):
-    if isinstance(value, (str, int)):
+    if isinstance(value, str):
+        # From the command line (-e name=...): a JSON list, or values separated by commas.
+        text = value.strip()
+        try:
+            value = json.loads(text) if text.startswith("[") else [part.strip() for part in text.split(",")]
+        except ValueError as exc:
+            raise SweepError("%s: %r is not a list (give [a, b] or a,b)" % (name, value)) from exc
+    elif isinstance(value, int):
         value = [value]
     if not isinstance(value, (list, tuple)) or not value:
         raise SweepError("%s: give a non-empty list, got %r" % (name, value))
@@ -68,22 +77,32 @@ def _check_link(link, rates, sizes):
             )
     if not link.get("speed_mbps"):
         return
+    senders = link.get("senders") or 1
     for text, (kind, value) in rates:
         for size in sizes:
-            need = wire_bps(kind, value, size)
+            need = wire_bps(kind, value, size) * senders
             if need > link["speed_mbps"] * 1e6:
                 raise SweepError(
-                    "throughput_rates: %s at %d bytes needs %.0f Mb/s on the wire, above %s's "
-                    "%d Mb/s; lower the rate" % (text, size, need / 1e6, where, link["speed_mbps"])
+                    "throughput_rates: %s at %d bytes%s needs %.0f Mb/s on the wire, above %s's "
+                    "%d Mb/s; lower the rate"
+                    % (
+                        text,
+                        size,
+                        " from %d pktgen threads" % senders if senders > 1 else "",
+                        need / 1e6,
+                        where,
+                        link["speed_mbps"],
+                    )
                 )
 
 
 def sweep_plan(rates, sizes, flows, links=()):
     """The points of a sweep, in order: every rate for each size for each flow count.
 
-    LINKS are the sending interfaces as ``{host, device, mtu, speed_mbps}``
-    (speed None when the NIC does not say); a size above an MTU or a rate above
-    a speed fails here, naming the value, the link and the fix.
+    LINKS are the sending interfaces as ``{host, device, mtu, speed_mbps, senders}``
+    (speed None when the NIC does not say; senders: the pktgen threads sending
+    there, each at the rate); a size above an MTU or a rate above a speed fails
+    here, naming the value, the link and the fix.
     """
     parsed = []
     for rate in _list(rates, "throughput_rates"):
@@ -106,7 +125,7 @@ def sweep_plan(rates, sizes, flows, links=()):
     plan = []
     for flow in flow_list:
         for size in size_list:
-            for text, _ in parsed:
+            for text, _rate in parsed:
                 plan.append(dict(key=point_key(text, size, flow), rate=text, pkt_size=size, flows=flow))
     keys = [point["key"] for point in plan]
     if len(set(keys)) != len(keys):

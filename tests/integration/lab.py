@@ -67,19 +67,36 @@ NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")
 WITH_PYTHON = ("-e", "ansible_python_interpreter=auto_silent")
 
 
+def no_python_inventory(folder):
+    """-i arguments for the lab's inventory with the lab hosts' Python made unavailable (a file in FOLDER);
+    the controller (localhost, and tasks delegated to it) keeps its own, which an
+    ``-e ansible_python_interpreter`` would take away."""
+    path = os.path.join(folder, "no-python.yml")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("all:\n  hosts:\n")
+        for host in ("lab-vm", "lab-tx", "lab-rx"):
+            out.write(
+                "    %s:\n      ansible_python_interpreter: %s\n" % (host, NO_PYTHON[1].split("=", 1)[1])
+            )
+    return ["-i", os.path.join(ROOT, "inventories", "lab"), "-i", path]
+
+
 def playbook_without_python(name, *extra):
-    """Run playbooks/NAME with the lab hosts' Python made unavailable; the controller (localhost, and
-    tasks delegated to it) keeps its own, which an ``-e ansible_python_interpreter`` would take away."""
+    """Run playbooks/NAME with the lab hosts' Python made unavailable (no_python_inventory)."""
     with tempfile.TemporaryDirectory() as tree:
-        no_python = os.path.join(tree, "no-python.yml")
-        with open(no_python, "w", encoding="utf-8") as out:
-            out.write("all:\n  hosts:\n")
-            for host in ("lab-vm", "lab-tx", "lab-rx"):
-                out.write(
-                    "    %s:\n      ansible_python_interpreter: %s\n" % (host, NO_PYTHON[1].split("=", 1)[1])
-                )
-        inventory = os.path.join(ROOT, "inventories", "lab")
-        return playbook(name, "-i", inventory, "-i", no_python, *extra)
+        return playbook(name, *(no_python_inventory(tree) + list(extra)))
+
+
+def spawn_playbook(name, log, *extra):
+    """Start playbooks/NAME in its own session (a process group to signal), output into the file LOG."""
+    return subprocess.Popen(  # noqa: S603 - our own ansible-playbook
+        [os.path.join(BIN, "ansible-playbook"), os.path.join("playbooks", name)] + list(extra),
+        cwd=ROOT,
+        env=_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def adhoc(pattern, module, args, *extra):

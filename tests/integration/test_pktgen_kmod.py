@@ -1,10 +1,17 @@
 # Copyright: netlab.pktgen contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/pktgen_kmod in the lab: built on the controller, copied and loaded with shell-only tasks."""
+"""roles/pktgen_kmod: built on the controller and copied with shell-only tasks (lab); DKMS and make."""
 
+import glob
+import os
+import shutil
+import subprocess
+
+import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
 PLAYBOOK = "../tests/integration/playbooks/pktgen_kmod.yml"
+TARGET_PLAYBOOK = "../tests/integration/playbooks/pktgen_kmod_target.yml"
 
 
 def play(*extra):
@@ -32,3 +39,58 @@ def test_build_copy_load_then_nothing_to_do(booted):
     assert code == 0 and receiver() == "ingress", out[-4000:]
     code, out = play("--check")
     assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-4000:]
+
+
+def test_a_read_only_destination_is_remounted_only_while_written(booted):
+    """Bifrost's read-only root, simulated by a tmpfs mounted read-only in the guest."""
+    lab.raw("lab-vm", "mkdir -p /mnt/ro && mount -t tmpfs -o ro,size=8m netlab-ro /mnt/ro")
+    try:
+        lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx || true")
+        code, out = play("-v", "-e", "pktgen_kmod_dest=/mnt/ro/netlab/pktgen_rx.ko")
+        assert code == 0 and "remounted /mnt/ro writable" in out, out[-4000:]
+        assert "remounted /mnt/ro read-only" in out
+        assert receiver() == "ingress"
+        mounts = lab.raw_out("lab-vm", "grep ' /mnt/ro ' /proc/mounts; ls /mnt/ro/netlab")
+        assert " ro," in mounts and "pktgen_rx.ko" in mounts, mounts
+    finally:
+        lab.raw("lab-vm", "umount /mnt/ro")
+
+
+@pytest.mark.parametrize("method", ["dkms", "make"])
+def test_on_a_debian_target_installs_once_then_does_nothing(booted, tmp_path, method):
+    """Methods dkms and make on a Debian 12 target with Python: the controller itself, building for the lab's
+    kernel (its own kernel cannot load modules); the module it installed then loads in the lab."""
+    kernel = lab.lab_state()["kernel"]
+    here = tmp_path / "controller.yml"
+    here.write_text(
+        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
+        "      ansible_python_interpreter: /usr/bin/python3\n"
+    )
+    args = (
+        "-i",
+        str(here),
+        "-e",
+        "pktgen_kmod_method=%s pktgen_kmod_release=%s pktgen_kmod_load=false" % (method, kernel),
+    )
+    try:
+        code, out = lab.playbook(TARGET_PLAYBOOK, *args)
+        assert code == 0 and lab.recap(out)["localhost"]["changed"] >= 1, out[-4000:]
+        version = lab.host_cmd("modinfo", "-k", kernel, "-F", "version", "pktgen_rx").strip()
+        path = lab.host_cmd("modinfo", "-k", kernel, "-n", "pktgen_rx").strip()
+        where = {"dkms": "updates/dkms", "make": "extra"}[method]  # make: Kbuild's INSTALL_MOD_DIR
+        assert version == "0.1.0" and path.startswith("/lib/modules/%s/%s/" % (kernel, where)), path
+        code, out = lab.playbook(TARGET_PLAYBOOK, *args)
+        assert code == 0 and lab.recap(out)["localhost"]["changed"] == 0, out[-4000:]
+        code, out, _hosts = lab.adhoc(
+            "lab-vm", "ansible.builtin.copy", "src=%s dest=%s" % (path, lab.GUEST_KO)
+        )
+        assert code == 0, out[-2000:]
+        lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; insmod %s" % lab.GUEST_KO)
+        assert receiver() == "ingress"
+    finally:
+        subprocess.run(["dkms", "remove", "pktgen_rx/0.1.0", "--all"], capture_output=True, check=False)
+        for leftover in glob.glob("/lib/modules/%s/extra/pktgen_rx.ko*" % kernel):
+            os.unlink(leftover)
+        shutil.rmtree("/usr/src/pktgen_rx-0.1.0", ignore_errors=True)
+        subprocess.run(["depmod", "-a", kernel], capture_output=True, check=False)
+    assert not glob.glob("/lib/modules/%s/*/**/pktgen_rx.ko*" % kernel, recursive=True)

@@ -27,6 +27,17 @@ def test_single_values_are_lists_of_one():
     ]
 
 
+@pytest.mark.parametrize("text", ['["10kpps", "20kpps"]', "10kpps, 20kpps", "10kpps,20kpps"])
+def test_a_list_from_the_command_line_is_a_list(text):
+    assert [point["rate"] for point in sweep_plan(text, "60", "1")] == ["10kpps", "20kpps"]
+
+
+def test_each_pktgen_thread_sends_at_the_rate():
+    assert sweep_plan(["700kpps"], [60], [1], [GIGABIT])
+    with pytest.raises(SweepError, match=r"700kpps at 60 bytes from 2 pktgen threads needs 941 Mb/s"):
+        sweep_plan(["700kpps"], [60], [1], [dict(GIGABIT, speed_mbps=900, senders=2)])
+
+
 def test_wire_rate_counts_preamble_fcs_and_gap():
     # 1,488,095 pps of 60-byte frames is 10GbE's line rate: 84 bytes each on the wire.
     assert wire_bps("pps", 1488095, 60) == pytest.approx(1e9, rel=1e-6)
@@ -57,6 +68,7 @@ def test_a_rate_at_line_rate_passes_and_one_above_fails():
         (["20Gbit"], [60], [1], [VETH], r"above lab-tx veth0's 10000 Mb/s; lower the rate"),
         (["10kpps"], [60], [1], [dict(host="h", device="eth9", mtu=None)], r"h eth9: no such interface"),
         (["10kpps"], None, [1], [], r"throughput_pkt_sizes: give a non-empty list, got None"),
+        ("[10kpps", [60], [1], [], r"throughput_rates: '\[10kpps' is not a list"),
     ],
 )
 def test_bad_knobs_fail_naming_the_value_and_the_fix(rates, sizes, flows, links, message):

@@ -1,0 +1,262 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/throughput.yml (and provision.yml) end to end in the lab, the targets without Python."""
+
+import json
+import os
+import re
+import signal
+import time
+
+import jsonschema
+import pytest
+from ansible_collections.netlab.pktgen.tests.integration import lab
+
+PLAYBOOK = "../tests/integration/playbooks/throughput.yml"
+with open(os.path.join(lab.ROOT, "docs", "results.schema.json"), encoding="utf-8") as _src:
+    SCHEMA = json.load(_src)
+PLOTS = ["loss.png", "per_cpu.png", "rate_offered_vs_received.png"]
+FILES = sorted(["report.md", "results.csv", "results.json"] + PLOTS)
+
+
+def run(results_dir, *extra):
+    return lab.playbook_without_python(PLAYBOOK, "-e", "throughput_results_dir=%s" % results_dir, *extra)
+
+
+def knobs(**values):
+    return ("-e", json.dumps(values))
+
+
+def folders(results_dir):
+    return sorted(os.listdir(results_dir)) if os.path.isdir(results_dir) else []
+
+
+def results_of(results_dir):
+    (name,) = folders(results_dir)
+    path = os.path.join(results_dir, name)
+    with open(os.path.join(path, "results.json"), encoding="utf-8") as src:
+        doc = json.load(src)
+    jsonschema.validate(doc, SCHEMA)
+    return path, doc
+
+
+def facts(out):
+    """The msg of each 'Show what ... holds' task: {host: msg}."""
+    shown = {}
+    for match in re.finditer(r'"msg": (\{)\s*"host": ', out):
+        msg = json.JSONDecoder().raw_decode(out, match.start(1))[0]
+        shown[msg["host"]] = msg
+    return shown
+
+
+def reset_pktgen():
+    lab.raw("lab-vm", "modprobe pktgen && ip netns exec lab-tx sh -c 'echo reset > /proc/net/pktgen/pgctrl'")
+
+
+def lab_state():
+    """What the run must leave as it found it: lab-rx's veth GRO; pktgen's devices; the receiver's count."""
+    out = lab.raw_out(
+        "lab-vm",
+        "ip netns exec lab-rx ethtool -k veth0 | grep '^generic-receive-offload:'; "
+        "echo devices $(ip netns exec lab-tx ls /proc/net/pktgen | grep -v -e pgctrl -e kpktgend_); "
+        "ip netns exec lab-tx grep -h -e Running -e Stopped /proc/net/pktgen/kpktgend_0 | tr -s ' \\n' ' '",
+    )
+    return " ".join(out.split())
+
+
+@pytest.fixture
+def gro_on(booted):
+    """lab-rx's veth0 with GRO on, which nic_tuning turns off for a run: a restore that fails shows."""
+    lab.raw("lab-vm", "ip netns exec lab-rx ethtool -K veth0 gro on")
+    reset_pktgen()
+    before = lab_state()
+    assert "generic-receive-offload: on" in before
+    yield before
+    lab.raw("lab-vm", "ip netns exec lab-rx ethtool -K veth0 gro on")
+
+
+def received_total():
+    code, out, hosts = lab.adhoc("lab-rx", "netlab.pktgen.pktgen_rx_info", "")
+    assert code == 0, out[-2000:]
+    return hosts["lab-rx"]["receiver"]["total"]["packets"]
+
+
+def assert_left_clean(before):
+    assert lab_state() == before  # GRO back on; pktgen without devices, as reset_pktgen() left it
+    assert received_total() == 0  # the receiver is left reset
+
+
+def test_defaults_measure_write_report_and_restore(gro_on, tmp_path):
+    """What `make demo` runs: the defaults on the virtual lab (3 points of 2 s, 10-40 kpps)."""
+    code, out = run(tmp_path)
+    assert code == 0, out[-5000:]
+    path, doc = results_of(tmp_path)
+    assert sorted(os.listdir(path)) == FILES
+    assert doc["complete"] and [p["key"] for p in doc["points"]] == [p["key"] for p in doc["plan"]]
+    assert len(doc["points"]) == 3 and sorted(doc["hosts"]) == ["lab-rx", "lab-tx"]
+    for point in doc["points"]:
+        assert point["sent"] > 0 and point["received"] == point["sent"] and point["passed"], point
+        assert sum(point["receivers"][0]["cpus"].values()) == point["received"]
+    for number, point in enumerate(doc["plan"], 1):
+        assert "point %d of 3 (%s): offered" % (number, point["key"]) in out
+    with open(os.path.join(path, "results.csv"), encoding="utf-8") as src:
+        assert len(src.read().splitlines()) == 4
+    with open(os.path.join(path, "report.md"), encoding="utf-8") as src:
+        report = src.read()
+    assert "3 of 3 points." in report and all("(%s)" % name in report for name in PLOTS)
+    assert "Results in %s:" % path in out
+    shown = facts(out)
+    total_sent = sum(p["sent"] for p in doc["points"])
+    assert shown["lab-tx"]["sent"] == shown["localhost"]["sent"] == total_sent
+    assert shown["lab-rx"]["received"] == shown["localhost"]["received"] == total_sent
+    assert shown["localhost"]["path"] == path and shown["lab-rx"]["points"] == 3
+    assert_left_clean(gro_on)
+
+
+def test_netem_loss_is_found_at_every_point(booted, tmp_path):
+    lab.raw("lab-vm", "ip netns exec lab-tx tc qdisc add dev veth0 root netem loss 2%")
+    try:
+        code, out = run(
+            tmp_path,
+            *knobs(
+                traffic_test_xmit_mode="queue_xmit",
+                throughput_rates=["10kpps", "20kpps"],
+                throughput_duration=2,
+            ),
+        )
+    finally:
+        lab.raw("lab-vm", "ip netns exec lab-tx tc qdisc del dev veth0 root")
+    assert code == 0, out[-5000:]
+    _path, doc = results_of(tmp_path)
+    for point in doc["points"]:
+        print(
+            "netem loss 2%%: %s sent %d, received %d, lost %d"
+            % (point["key"], point["sent"], point["received"], point["lost"])
+        )
+        assert 0 < point["lost"] == point["sent"] - point["received"] and not point["passed"]
+
+
+def test_a_failed_point_keeps_what_finished_and_restores_then_resume_completes(gro_on, tmp_path):
+    sweep = knobs(
+        traffic_test_xmit_mode="queue_xmit",
+        throughput_rates=["10kpps", "20kpps", "30kpps"],
+        throughput_duration=1,
+        throughput_stop_on_loss=True,
+    )
+    lab.raw("lab-vm", "ip netns exec lab-tx tc qdisc add dev veth0 root netem loss 5%")
+    try:
+        code, out = run(tmp_path, *sweep)
+    finally:
+        lab.raw("lab-vm", "ip netns exec lab-tx tc qdisc del dev veth0 root")
+    assert code != 0 and "rate=10kpps size=60 flows=1 lost" in out, out[-5000:]
+    path, doc = results_of(tmp_path)
+    assert [p["key"] for p in doc["points"]] == ["rate=10kpps size=60 flows=1"] and not doc["complete"]
+    with open(os.path.join(path, "report.md"), encoding="utf-8") as src:
+        assert "1 of 3 points (incomplete: run again with resume=" in src.read()
+    assert_left_clean(gro_on)
+    code, out = run(tmp_path, *(sweep + ("-e", "resume=%s" % path)))
+    assert code == 0, out[-5000:]
+    _path, doc = results_of(tmp_path)
+    assert doc["complete"] and [p["key"] for p in doc["points"]] == [p["key"] for p in doc["plan"]]
+    assert doc["points"][0]["lost"] > 0 and all(p["lost"] == 0 for p in doc["points"][1:])
+    assert "point 1 of 3" not in out and "point 3 of 3" in out
+    assert_left_clean(gro_on)
+
+
+def test_ctrl_c_mid_sweep_stops_pktgen_and_resume_finishes_every_point_once(gro_on, tmp_path):
+    sweep = knobs(throughput_rates=["10kpps", "20kpps", "30kpps", "40kpps"], throughput_duration=3)
+    with open(tmp_path / "interrupted.log", "w", encoding="utf-8") as log:
+        proc = lab.spawn_playbook(
+            PLAYBOOK,
+            log,
+            *(
+                lab.no_python_inventory(str(tmp_path))
+                + ["-e", "throughput_results_dir=%s" % (tmp_path / "res")]
+            ),
+            *sweep,
+        )
+        try:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                names = folders(tmp_path / "res")
+                saved = names and os.path.exists(tmp_path / "res" / names[0] / "results.json")
+                if saved and results_of(tmp_path / "res")[1]["points"]:
+                    break
+            time.sleep(4)  # into the next point's sending
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+            proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    path, doc = results_of(tmp_path / "res")
+    kept = [p["key"] for p in doc["points"]]
+    assert 1 <= len(kept) < 4, (tmp_path / "interrupted.log").read_text()[-3000:]
+    time.sleep(3)  # pktgen_run's target side notices the closed connection within a second
+    assert "Running: Stopped" in lab_state(), lab_state()
+    code, out = run(tmp_path / "res", *(sweep + ("-e", "resume=%s" % path)))
+    assert code == 0, out[-5000:]
+    _path, doc = results_of(tmp_path / "res")
+    keys = [p["key"] for p in doc["points"]]
+    assert doc["complete"] and keys == [p["key"] for p in doc["plan"]] and len(set(keys)) == 4
+    assert [p["key"] for p in doc["points"] if p["key"] in kept] == kept
+    print(
+        "interrupted after %d of 4 points; the resumed run measured the other %d" % (len(kept), 4 - len(kept))
+    )
+    assert_left_clean(gro_on)
+
+
+def test_provisioning_twice_changes_nothing_the_second_time(booted):
+    code, out = lab.playbook_without_python("provision.yml")
+    assert code == 0, out[-4000:]
+    code, out = lab.playbook_without_python("provision.yml")
+    recap = lab.recap(out)
+    assert code == 0 and recap["lab-tx"]["changed"] == recap["lab-rx"]["changed"] == 0, out[-4000:]
+
+
+def test_check_mode_over_the_whole_playbook_changes_nothing(gro_on, tmp_path):
+    received = received_total()
+    code, out = run(tmp_path, "--check")
+    assert code == 0, out[-5000:]
+    assert lab.recap(out)["lab-tx"]["failed"] == lab.recap(out)["lab-rx"]["failed"] == 0
+    assert folders(tmp_path) == [] and lab_state() == gro_on and received_total() == received
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (knobs(throughput_pkt_sizes=[59]), "59 is below the smallest Ethernet frame; use 60 or more"),
+        (knobs(throughput_pkt_sizes=[1515]), "1515 does not fit lab-tx veth0 (MTU 1500, so at most 1514)"),
+        (knobs(throughput_rates=["20Gbit"]), "above lab-tx veth0's 10000 Mb/s; lower the rate"),
+        (knobs(throughput_rates=["fast"]), "rate 'fast': give a number and a unit"),
+        (knobs(throughput_flows=[0]), "throughput_flows: 0 is not a whole number from 1 to 65536"),
+        (knobs(throughput_statistics="counter"), "throughput_statistics counter: give basic or time"),
+    ],
+    ids=[
+        "size below 60",
+        "size above MTU",
+        "rate above link speed",
+        "rate without unit",
+        "no flows",
+        "counter",
+    ],
+)
+def test_a_bad_knob_fails_before_anything_changes(gro_on, tmp_path, extra, message):
+    code, out = run(tmp_path, *extra)
+    assert code != 0 and message in out, out[-3000:]
+    assert all(host["changed"] == 0 for host in lab.recap(out).values()), out[-3000:]
+    assert folders(tmp_path) == [] and lab_state() == gro_on
+
+
+def test_empty_groups_and_an_unreachable_receiver_fail_at_the_start(gro_on, tmp_path):
+    results_dir = tmp_path / "res"
+    only_rx = tmp_path / "only-receivers.yml"
+    only_rx.write_text("all:\n  children:\n    receivers:\n      hosts:\n        lab-rx:\n")
+    code, out = lab.playbook(PLAYBOOK, "-i", str(only_rx), "-e", "throughput_results_dir=%s" % results_dir)
+    assert code != 0 and "needs hosts in the inventory groups generators ([])" in out, out[-3000:]
+    closed = tmp_path / "closed-port.yml"
+    closed.write_text("all:\n  hosts:\n    lab-rx:\n      ansible_port: 1\n")  # 127.0.0.1:1, refused
+    code, out = run(results_dir, "-i", str(closed))
+    assert code != 0 and "UNREACHABLE" in out and "[lab-rx]" in out, out[-3000:]
+    assert folders(results_dir) == [] and lab_state() == gro_on
