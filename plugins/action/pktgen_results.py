@@ -103,6 +103,9 @@ class ActionModule(ActionBase):
             todo=results.todo(doc),
             complete=doc["complete"],
             files=files,
+            contents=sorted(name for name in os.listdir(folder) if not name.startswith("."))
+            if os.path.isdir(folder)
+            else [],
             summary=results.summary(doc),
             results=doc,
         )

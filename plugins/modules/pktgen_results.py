@@ -118,6 +118,12 @@ files:
   returned: always
   type: list
   elements: str
+contents:
+  description: The names of the files in the results folder after this task.
+  returned: always
+  type: list
+  elements: str
+  sample: [loss.png, per_cpu.png, rate_offered_vs_received.png, report.md, results.csv, results.json]
 summary:
   description: The finished points as a text table, one line per item.
   returned: always

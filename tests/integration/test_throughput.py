@@ -104,7 +104,7 @@ def test_defaults_measure_write_report_and_restore(gro_on, tmp_path):
     with open(os.path.join(path, "report.md"), encoding="utf-8") as src:
         report = src.read()
     assert "3 of 3 points." in report and all("(%s)" % name in report for name in PLOTS)
-    assert "Results in %s:" % path in out
+    assert "Results in %s/: %s" % (path, ", ".join(FILES)) in out
     shown = facts(out)
     total_sent = sum(p["sent"] for p in doc["points"])
     assert shown["lab-tx"]["sent"] == shown["localhost"]["sent"] == total_sent
