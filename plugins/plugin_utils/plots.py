@@ -36,38 +36,41 @@ def _save(figure, folder, name):
     return name
 
 
-def _rates(doc, folder):
+def _label(size, flows):
+    return "%d B, %d flow%s" % (size, flows, "s" * (flows > 1))
+
+
+def _curves(doc, folder, name, what, labels):
+    """One curve per (size, flows): offered pps against WHAT(row); LABELS: x, y and title."""
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     top = 0
     for (size, flows), rows in sorted(_series(doc).items()):
         offered = [row["offered_pps"] for row in rows]
-        received = [row["received_pps"] for row in rows]
-        axes.plot(offered, received, marker="o", label="%d B, %d flow%s" % (size, flows, "s" * (flows > 1)))
-        top = max([top] + offered + received)
-    axes.plot([0, top], [0, top], color="grey", linestyle=":", label="received = offered")
-    axes.set_xlabel("offered (packets/s, as pktgen sent)")
-    axes.set_ylabel("received (packets/s, as the receiver counted)")
-    axes.set_title("Rate offered vs received")
+        values = [what(row) for row in rows]
+        axes.plot(offered, values, marker="o", label=_label(size, flows))
+        top = max([top] + offered + values)
+    if name == "rate_offered_vs_received.png":
+        axes.plot([0, top], [0, top], color="grey", linestyle=":", label="received = offered")
+    axes.set_xlabel(labels[0])
+    axes.set_ylabel(labels[1])
+    axes.set_title(labels[2])
     axes.grid(True, alpha=0.3)
     axes.legend()
-    return _save(figure, folder, "rate_offered_vs_received.png")
+    return _save(figure, folder, name)
+
+
+def _rates(doc, folder):
+    labels = (
+        "offered (packets/s, as pktgen sent)",
+        "received (packets/s, as the receiver counted)",
+        "Rate offered vs received",
+    )
+    return _curves(doc, folder, "rate_offered_vs_received.png", lambda row: row["received_pps"], labels)
 
 
 def _loss(doc, folder):
-    figure, axes = pyplot.subplots(figsize=(7, 4.5))
-    for (size, flows), rows in sorted(_series(doc).items()):
-        axes.plot(
-            [row["offered_pps"] for row in rows],
-            [row["loss_ratio"] * 100 for row in rows],
-            marker="o",
-            label="%d B, %d flow%s" % (size, flows, "s" * (flows > 1)),
-        )
-    axes.set_xlabel("offered (packets/s)")
-    axes.set_ylabel("loss (% of sent)")
-    axes.set_title("Loss")
-    axes.grid(True, alpha=0.3)
-    axes.legend()
-    return _save(figure, folder, "loss.png")
+    labels = ("offered (packets/s)", "loss (% of sent)", "Loss")
+    return _curves(doc, folder, "loss.png", lambda row: row["loss_ratio"] * 100, labels)
 
 
 def _cpus(doc, folder):
