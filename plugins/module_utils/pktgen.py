@@ -467,6 +467,8 @@ now_ns() {
     echo "$t"
 }
 stop() { printf 'stop\n' 2>/dev/null >$P/pgctrl; }
+running() { sed -n 's/^Running: *//p' $P/kpktgend_* | tr -d ' \n'; }
+starts() { for d in $devs; do sed -n 's/^ *started: *\([0-9]*\)us.*/\1/p' "$P/$d"; done | tr '\n' ' '; }
 # Stopped on an interrupt, and when the controller goes away (the next tick then meets a closed pipe).
 trap 'stop; exit 130' INT TERM HUP PIPE
 at=START_AT_NS
@@ -475,6 +477,7 @@ if [ "$at" -gt 0 ]; then
     echo "late_ns $((wait < 0 ? -wait : 0))"
     if [ "$wait" -gt 0 ]; then sleep "$((wait / 1000000000)).$(printf %09d $((wait % 1000000000)))"; fi
 fi
+before=$(starts)
 started=$(now_ns)
 echo "started_ns $started"
 printf 'start\n' >$P/pgctrl &
@@ -482,7 +485,9 @@ pid=$!
 deadline=$((started + LIMIT_NS))
 reason=count
 n=0
-while kill -0 $pid 2>/dev/null; do
+# The start write can return before a slow kpktgend thread has started its devices (the kernel gives
+# it 125 ms): wait also while a device runs, and up to 3 s for the threads to start the devices.
+while kill -0 $pid 2>/dev/null || [ -n "$(running)" ] || { [ "$(starts)" = "$before" ] && [ $n -lt 60 ]; }; do
     if [ "$(now_ns)" -ge "$deadline" ]; then stop; reason=LIMIT_REASON; break; fi
     sleep 0.05
     n=$((n + 1))
