@@ -46,7 +46,7 @@ def test_an_exact_device_is_found_within_the_bound(low, high, resolution, cap, f
 
 def test_any_exact_device_within_the_bound():
     pick = random.Random(7)
-    for _ in range(3000):
+    for _trial in range(3000):
         low = pick.randint(1, 10000)
         high = low + pick.randint(1, 10**7)
         resolution = pick.randint(1, (high - low) // 2 + 1)
