@@ -455,8 +455,9 @@ P=/proc/net/pktgen
 if [ ! -w $P/pgctrl ]; then
     echo 'pktgen is not loaded here: set it up with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
 fi
-busy=$(sed -n 's/^Running: *//p' $P/kpktgend_* | tr -s ' \n' ' ')
-if [ -n "${busy# }" ]; then echo "pktgen is already sending on: ${busy# }" >&2; exit BUSY; fi
+running() { sed -n 's/^Running: *//p' $P/kpktgend_* | tr -s ' \n' ' ' | sed 's/^ //'; }
+busy=$(running)
+if [ -n "$busy" ]; then echo "pktgen is already sending on: $busy" >&2; exit BUSY; fi
 devs=$(sed -n -e 's/^Running: *//p' -e 's/^Stopped: *//p' $P/kpktgend_* | tr -s ' \n' ' ')
 if [ -z "${devs# }" ]; then
     echo 'pktgen has no devices here: declare them with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
@@ -467,7 +468,6 @@ now_ns() {
     echo "$t"
 }
 stop() { printf 'stop\n' 2>/dev/null >$P/pgctrl; }
-running() { sed -n 's/^Running: *//p' $P/kpktgend_* | tr -d ' \n'; }
 starts() { for d in $devs; do sed -n 's/^ *started: *\([0-9]*\)us.*/\1/p' "$P/$d"; done | tr '\n' ' '; }
 # Stopped on an interrupt, and when the controller goes away (the next tick then meets a closed pipe).
 trap 'stop; exit 130' INT TERM HUP PIPE

@@ -40,8 +40,9 @@ def _label(size, flows):
     return "%d B, %d flow%s" % (size, flows, "s" * (flows > 1))
 
 
-def _curves(doc, folder, name, what, labels):
-    """One curve per (size, flows): offered pps against WHAT(row); LABELS: x, y and title."""
+def _curves(doc, folder, name, what, labels, *, diagonal=False):
+    """One curve per (size, flows): offered pps against WHAT(row); LABELS: x, y and title; DIAGONAL adds
+    the line y = x."""
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     top = 0
     for (size, flows), rows in sorted(_series(doc).items()):
@@ -49,7 +50,7 @@ def _curves(doc, folder, name, what, labels):
         values = [what(row) for row in rows]
         axes.plot(offered, values, marker="o", label=_label(size, flows))
         top = max([top] + offered + values)
-    if name == "rate_offered_vs_received.png":
+    if diagonal:
         axes.plot([0, top], [0, top], color="grey", linestyle=":", label="received = offered")
     axes.set_xlabel(labels[0])
     axes.set_ylabel(labels[1])
@@ -65,7 +66,9 @@ def _rates(doc, folder):
         "received (packets/s, as the receiver counted)",
         "Rate offered vs received",
     )
-    return _curves(doc, folder, "rate_offered_vs_received.png", lambda row: row["received_pps"], labels)
+    return _curves(
+        doc, folder, "rate_offered_vs_received.png", lambda row: row["received_pps"], labels, diagonal=True
+    )
 
 
 def _loss(doc, folder):
