@@ -10,6 +10,10 @@ its address. Loss = sent - received per pair.
 
 from __future__ import annotations
 
+# The receiver's timing series (statistics level time) and those it also gives percentiles of.
+TIME_SERIES = ("interarrival", "jitter", "latency")
+PERCENTILE_SERIES = ("interarrival", "latency")
+
 
 class PointError(ValueError):
     """Results that do not make a point (a host without a result, say)."""
@@ -46,7 +50,13 @@ def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
             for cpu, counters in (info["receiver"].get("cpus") or {}).items()
         )
         receivers.append(
-            dict(host=host, senders=info["receiver"].get("senders") or {}, cpus=cpus, **_counters(total))
+            dict(
+                host=host,
+                senders=info["receiver"].get("senders") or {},
+                cpus=cpus,
+                time=time_stats([info["receiver"]]),
+                **_counters(total),
+            )
         )
     pairs = []
     for address in sorted(set(sender["address"] for sender in senders)):
@@ -78,8 +88,44 @@ def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
         offered_pps=sum(sender["pps"] for sender in senders),
         received_pps=sum(rx["pps"] or 0 for rx in receivers),
         passed=all(pair["loss_ratio"] <= max_loss_ratio for pair in pairs) and bool(pairs),
+        time=time_stats([info["receiver"] for _host, info in sorted((received or {}).items())]),
     )
 
 
 def _counters(total):
     return dict((key, total.get(key)) for key in ("packets", "bytes", "work_us", "pps", "mbps", "bps"))
+
+
+def time_stats(receivers):
+    """Inter-arrival, jitter and latency over every CPU of RECEIVERS (pgrx.parse results at level time).
+
+    Per series: samples, min_ns, max_ns, avg_ns (the per-CPU averages weighted by their samples) and, for
+    inter-arrival and latency, the receiver's percentiles (p50, p90, p99, p99.9), which are over all its
+    CPUs and cannot be merged: given only when a single receiver measured the series. A series without
+    samples (level basic, or no stamped packet) is left out.
+    """
+    out = {}
+    for name in TIME_SERIES:
+        parts = [
+            counters[name]
+            for receiver in receivers
+            for counters in (receiver.get("cpus") or {}).values()
+            if (counters.get(name) or {}).get("samples")
+        ]
+        if not parts:
+            continue
+        samples = sum(part["samples"] for part in parts)
+        stats = dict(
+            samples=samples,
+            min_ns=min(part["min_ns"] for part in parts),
+            max_ns=max(part["max_ns"] for part in parts),
+            avg_ns=int(round(sum(part["avg_ns"] * part["samples"] for part in parts) / samples)),
+        )
+        measured = [
+            rx for rx in receivers if any((c.get(name) or {}).get("samples") for c in rx["cpus"].values())
+        ]
+        percentiles = (measured[0].get("percentiles") or {}).get(name) if len(measured) == 1 else None
+        if name in PERCENTILE_SERIES and percentiles:
+            stats["percentiles"] = dict(percentiles)
+        out[name] = stats
+    return out

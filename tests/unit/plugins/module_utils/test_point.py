@@ -4,7 +4,7 @@
 
 import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, pktgen
-from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError, traffic_point
+from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError, time_stats, traffic_point
 from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
 
 
@@ -54,3 +54,29 @@ def test_a_sender_nobody_counted_is_all_loss():
 def test_missing_results_are_named(sent, received, words):
     with pytest.raises(PointError, match=words):
         traffic_point(sent, received)
+
+
+def test_time_stats_merge_the_cpus_of_one_receiver():
+    # 6.12, two senders, one per CPU: CPU 0 inter-arrival avg 3740 min 3475 max 258790 over 19,999
+    # samples, CPU 1 avg 3870 min 3455 max 275936 over 19,999; G line percentiles 3520 3648 4736 62464.
+    point = traffic_point(
+        {"lab-tx": run("pktgen-6.1-veth-run.txt", "veth0")},
+        {"lab-rx": info("pgrx-6.12-two-senders-time-script.txt")},
+    )
+    ia = point["time"]["interarrival"]
+    assert (ia["samples"], ia["min_ns"], ia["max_ns"], ia["avg_ns"]) == (39998, 3455, 275936, 3805)
+    assert ia["percentiles"] == {"p50": 3520, "p90": 3648, "p99": 4736, "p99.9": 62464}
+    assert point["time"]["latency"]["samples"] == 40000
+    assert point["time"]["latency"]["percentiles"] == {"p50": 2112, "p90": 2496, "p99": 2624, "p99.9": 28160}
+    assert "percentiles" not in point["time"]["jitter"]
+    assert point["receivers"][0]["time"] == point["time"]
+
+
+def test_time_stats_of_two_receivers_keep_no_percentiles():
+    receiver = pgrx.parse(fixture("pgrx-6.12-two-senders-time-script.txt"))
+    both = time_stats([receiver, receiver])
+    assert both["latency"]["samples"] == 80000 and "percentiles" not in both["latency"]
+
+
+def test_basic_level_has_no_time_stats():
+    assert time_stats([pgrx.parse(fixture("pgrx-6.1-basic-script.txt"))]) == {}
