@@ -27,9 +27,10 @@ class SweepError(ValueError):
     """A knob that cannot make a sweep; the message names it and the fix."""
 
 
-def point_key(rate, pkt_size, flows):
+def point_key(rate, pkt_size, flows, queues=None):
     """The name of one point, the same in every file and on resume."""
-    return "rate=%s size=%d flows=%d" % (rate, pkt_size, flows)
+    key = "rate=%s size=%d flows=%d" % (rate, pkt_size, flows)
+    return key if queues is None else "queues=%d %s" % (queues, key)
 
 
 def _list(value, name):
@@ -64,7 +65,7 @@ def wire_bps(kind, rate, pkt_size):
     return rate * (pkt_size + WIRE_OVERHEAD) * 8
 
 
-def _check_link(link, rates, sizes):
+def _check_link(link, rates, sizes, prefix):
     where = "%s %s" % (link.get("host"), link.get("device"))
     if link.get("mtu") is None:
         raise SweepError("%s: no such interface on the sending host (check traffic_test_tx_device)" % where)
@@ -72,8 +73,8 @@ def _check_link(link, rates, sizes):
     for size in sizes:
         if size > biggest:
             raise SweepError(
-                "throughput_pkt_sizes: %d does not fit %s (MTU %d, so at most %d); use a smaller size "
-                "or raise the MTU" % (size, where, link["mtu"], biggest)
+                "%s_pkt_sizes: %d does not fit %s (MTU %d, so at most %d); use a smaller size "
+                "or raise the MTU" % (prefix, size, where, link["mtu"], biggest)
             )
     if not link.get("speed_mbps"):
         return
@@ -83,9 +84,10 @@ def _check_link(link, rates, sizes):
             need = wire_bps(kind, value, size) * senders
             if need > link["speed_mbps"] * 1e6:
                 raise SweepError(
-                    "throughput_rates: %s at %d bytes%s needs %.0f Mb/s on the wire, above %s's "
+                    "%s_rates: %s at %d bytes%s needs %.0f Mb/s on the wire, above %s's "
                     "%d Mb/s; lower the rate"
                     % (
+                        prefix,
                         text,
                         size,
                         " from %d pktgen threads" % senders if senders > 1 else "",
@@ -96,37 +98,45 @@ def _check_link(link, rates, sizes):
                 )
 
 
-def sweep_plan(rates, sizes, flows, links=()):
-    """The points of a sweep, in order: every rate for each size for each flow count.
+def sweep_plan(rates, sizes, flows, links=(), *, prefix="throughput", queues=None):
+    """The points of a sweep, in order: every rate for each size for each flow count (for each queue
+    count, when QUEUES lists receive queue counts: rss_scaling.yml).
 
     LINKS are the sending interfaces as ``{host, device, mtu, speed_mbps, senders}``
     (speed None when the NIC does not say; senders: the pktgen threads sending
     there, each at the rate); a size above an MTU or a rate above a speed fails
-    here, naming the value, the link and the fix.
+    here, naming the value, the link and the fix. PREFIX: the playbook's knob names (PREFIX_rates, ...).
     """
     parsed = []
-    for rate in _list(rates, "throughput_rates"):
+    for rate in _list(rates, prefix + "_rates"):
         try:
             parsed.append((str(rate), parse_rate(rate)))
         except GeneratorError as exc:
-            raise SweepError("throughput_rates: %s" % exc) from exc
+            raise SweepError("%s_rates: %s" % (prefix, exc)) from exc
     size_list = [
-        _whole(size, "throughput_pkt_sizes", 1, 65535) for size in _list(sizes, "throughput_pkt_sizes")
+        _whole(size, prefix + "_pkt_sizes", 1, 65535) for size in _list(sizes, prefix + "_pkt_sizes")
     ]
-    flow_list = [_whole(flow, "throughput_flows", 1, MAX_FLOWS) for flow in _list(flows, "throughput_flows")]
+    flow_list = [_whole(flow, prefix + "_flows", 1, MAX_FLOWS) for flow in _list(flows, prefix + "_flows")]
+    queue_list = [None]
+    if queues is not None:
+        queue_list = [
+            _whole(count, prefix + "_queues", 1, 4096) for count in _list(queues, prefix + "_queues")
+        ]
     for size in size_list:
         if size < MIN_FRAME:
             raise SweepError(
-                "throughput_pkt_sizes: %d is below the smallest Ethernet frame; use %d or more "
-                "(pkt_size counts the Ethernet header, not the FCS)" % (size, MIN_FRAME)
+                "%s_pkt_sizes: %d is below the smallest Ethernet frame; use %d or more "
+                "(pkt_size counts the Ethernet header, not the FCS)" % (prefix, size, MIN_FRAME)
             )
     for link in links:
-        _check_link(link, parsed, size_list)
+        _check_link(link, parsed, size_list, prefix)
     plan = []
-    for flow in flow_list:
-        for size in size_list:
-            for text, _rate in parsed:
-                plan.append(dict(key=point_key(text, size, flow), rate=text, pkt_size=size, flows=flow))
+    for count in queue_list:
+        for flow in flow_list:
+            for size in size_list:
+                for text, _rate in parsed:
+                    point = dict(key=point_key(text, size, flow, count), rate=text, pkt_size=size, flows=flow)
+                    plan.append(point if count is None else dict(point, queues=count))
     keys = [point["key"] for point in plan]
     if len(set(keys)) != len(keys):
         raise SweepError("the sweep names a point twice (a rate, size or flow count repeats): %s" % keys)

@@ -78,3 +78,19 @@ def test_bad_knobs_fail_naming_the_value_and_the_fix(rates, sizes, flows, links,
 
 def test_a_link_of_unknown_speed_is_not_checked_for_rate():
     assert sweep_plan(["100Gbit"], [60], [1], [dict(VETH, speed_mbps=None)])
+
+
+def test_queue_counts_repeat_the_sweep_and_name_their_points():
+    plan = sweep_plan(["10kpps"], [60], [16], queues=[1, 2])
+    assert [point["key"] for point in plan] == [
+        "queues=1 rate=10kpps size=60 flows=16",
+        "queues=2 rate=10kpps size=60 flows=16",
+    ]
+    assert [point["queues"] for point in plan] == [1, 2]
+
+
+def test_errors_use_the_playbooks_knob_names():
+    with pytest.raises(SweepError, match="rss_scaling_queues: 0 is not a whole number"):
+        sweep_plan(["10kpps"], [60], [1], prefix="rss_scaling", queues=[0])
+    with pytest.raises(SweepError, match="^latency_pkt_sizes: 40 is below"):
+        sweep_plan(["10kpps"], [40], [1], prefix="latency")
