@@ -1,0 +1,159 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""RFC 2544 for one frame size: which trial comes next, and what the trials found.
+
+Plain Python with no Ansible imports and no state but the trials so far, so
+rfc2544.yml loops one trial at a time and a resumed run goes on from the
+trials in its results folder. For each frame size, in this order:
+
+- throughput (RFC 2544 26.1): the highest rate whose loss is at most
+  ``max_loss_ratio`` (0: no-drop rate; more: partial-drop rate), by binary
+  search between ``low`` and ``high`` packets/s to ``resolution``, the best
+  rate then run again to validate it (module_utils/ndr.py);
+- latency (26.2): one trial at ``latency_fraction`` of the rate found, timed
+  by the receiver (0 or ``latency`` false: skipped, as when the hosts share
+  no clock);
+- frame loss rate (26.3): trials at 100 %, 90 %, ... of ``high`` until two
+  in a row lose nothing (or 10 % was tried);
+- back-to-back (26.4): the longest burst, sent at the generator's full
+  speed, that arrives whole, by binary search between ``burst_low`` and
+  ``burst_high`` frames to ``burst_resolution`` (``burst_high`` 0: skipped).
+
+A trial is a dict: ``phase``, ``target`` (packets/s, or frames for
+back-to-back) and, once measured, ``loss_ratio``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netlab.pktgen.plugins.module_utils import ndr
+
+PHASES = ("throughput", "latency", "frame_loss", "back_to_back")
+# What a frame costs on the wire beyond pkt_size (no FCS): FCS 4, preamble 8, inter-frame gap 12.
+WIRE_OVERHEAD = 24
+LOSS_STEPS = 10
+
+
+class Rfc2544Error(ValueError):
+    """A setting that makes no test; the message names it and the fix."""
+
+
+def line_rate_pps(speed_mbps, pkt_size):
+    """Frames per second a link of SPEED_MBPS carries at PKT_SIZE (None when the speed is unknown)."""
+    if not speed_mbps:
+        return None
+    return int(speed_mbps * 1e6 // ((pkt_size + WIRE_OVERHEAD) * 8))
+
+
+def check(spec):
+    """SPEC with its numbers checked; raises Rfc2544Error naming the knob."""
+    try:
+        ndr.trial_bound(spec["low"], spec["high"], spec["resolution"])
+        ndr.next_trial(spec["low"], spec["high"], spec["resolution"], [])
+    except ndr.SearchError as exc:
+        raise Rfc2544Error("rfc2544_min_rate, rfc2544_max_rate, rfc2544_resolution: %s" % exc) from exc
+    if not 0 <= spec.get("max_loss_ratio", 0.0) < 1:
+        raise Rfc2544Error("rfc2544_max_loss_ratio: %r is not from 0 to below 1" % spec["max_loss_ratio"])
+    if not 0 <= spec.get("latency_fraction", 0) <= 1:
+        raise Rfc2544Error("rfc2544_latency_fraction: %r is not from 0 to 1" % spec["latency_fraction"])
+    if spec.get("burst_high"):
+        try:
+            ndr.next_trial(spec["burst_low"], spec["burst_high"], spec["burst_resolution"], [])
+        except ndr.SearchError as exc:
+            raise Rfc2544Error(
+                "rfc2544_burst_min, rfc2544_burst_max, rfc2544_burst_resolution: %s" % exc
+            ) from exc
+    return spec
+
+
+def _pairs(trials, phase):
+    return [(trial["target"], trial["loss_ratio"]) for trial in trials if trial["phase"] == phase]
+
+
+def _throughput(spec, trials):
+    return ndr.result(
+        spec["low"],
+        spec["high"],
+        spec["resolution"],
+        _pairs(trials, "throughput"),
+        spec.get("max_loss_ratio", 0.0),
+    )
+
+
+def _loss_rates(spec):
+    return [spec["high"] * (LOSS_STEPS - step) // LOSS_STEPS for step in range(LOSS_STEPS)]
+
+
+def _frame_loss_done(spec, trials):
+    measured = _pairs(trials, "frame_loss")
+    lossless = [loss == 0 for _rate, loss in measured]
+    return len(measured) >= LOSS_STEPS or lossless[-2:] == [True, True]
+
+
+def next_trial(spec, trials):
+    """The next trial ({phase, target}) for one frame size after TRIALS, or None when all are done."""
+    max_loss = spec.get("max_loss_ratio", 0.0)
+    rate = ndr.next_trial(
+        spec["low"], spec["high"], spec["resolution"], _pairs(trials, "throughput"), max_loss
+    )
+    if rate is not None:
+        return dict(phase="throughput", target=rate)
+    found = _throughput(spec, trials)["rate"]
+    fraction = spec.get("latency_fraction", 0)
+    if found and fraction and spec.get("latency", True) and not _pairs(trials, "latency"):
+        return dict(phase="latency", target=max(1, int(found * fraction)))
+    if not _frame_loss_done(spec, trials):
+        return dict(phase="frame_loss", target=_loss_rates(spec)[len(_pairs(trials, "frame_loss"))])
+    if spec.get("burst_high"):
+        burst = ndr.next_trial(
+            spec["burst_low"], spec["burst_high"], spec["burst_resolution"], _pairs(trials, "back_to_back")
+        )
+        if burst is not None:
+            return dict(phase="back_to_back", target=burst)
+    return None
+
+
+def findings(spec, trials, line_rate=None):
+    """What the trials of one frame size found, for the report and results.json."""
+    search = _throughput(spec, trials)
+    out = dict(
+        throughput_pps=search["rate"],
+        throughput_trials=len(_pairs(trials, "throughput")),
+        bracket_pps=search["bracket"],
+        line_rate_pps=line_rate,
+        of_line_rate=search["rate"] / line_rate if search["rate"] and line_rate else None,
+        latency=None,
+        frame_loss=[
+            dict(rate_pps=rate, of_max=rate / spec["high"], loss_ratio=loss)
+            for rate, loss in _pairs(trials, "frame_loss")
+        ],
+        back_to_back_frames=None,
+        done=next_trial(spec, trials) is None,
+    )
+    latency = [trial for trial in trials if trial["phase"] == "latency"]
+    if latency:
+        out["latency"] = dict(
+            rate_pps=latency[-1]["target"], **(latency[-1].get("time") or {}).get("latency", {})
+        )
+    bursts = _pairs(trials, "back_to_back")
+    if bursts:
+        out["back_to_back_frames"] = ndr.result(
+            spec["burst_low"], spec["burst_high"], spec["burst_resolution"], bursts
+        )["rate"]
+    return out
+
+
+def trials_of(points, pkt_size):
+    """The trials of PKT_SIZE among a results document's POINTS, in the order measured."""
+    out = []
+    for point in points:
+        params = point.get("params") or {}
+        if params.get("phase") in PHASES and params.get("pkt_size") == pkt_size:
+            out.append(
+                dict(
+                    phase=params["phase"],
+                    target=params["target"],
+                    loss_ratio=point["loss_ratio"],
+                    time=point.get("time") or {},
+                )
+            )
+    return out

@@ -1,0 +1,105 @@
+# Copyright: netlab.pktgen contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""RFC 2544 for one frame size, trial by trial, against a simulated device."""
+
+import pytest
+from ansible_collections.netlab.pktgen.plugins.module_utils import ndr, rfc2544
+
+SPEC = dict(
+    low=1000,
+    high=100000,
+    resolution=1000,
+    max_loss_ratio=0.0,
+    latency_fraction=0.9,
+    burst_low=10,
+    burst_high=10000,
+    burst_resolution=10,
+)
+
+
+def device(cap, queue):
+    """Forwards CAP packets/s; a burst at full speed arrives whole up to QUEUE frames."""
+
+    def loss(phase, target):
+        if phase == "back_to_back":
+            return 0.0 if target <= queue else (target - queue) / target
+        return 0.0 if target <= cap else (target - cap) / target
+
+    return loss
+
+
+def run(spec, loss, limit=200):
+    trials = []
+    while len(trials) < limit:
+        trial = rfc2544.next_trial(spec, trials)
+        if trial is None:
+            return trials
+        trials.append(dict(trial, loss_ratio=loss(trial["phase"], trial["target"])))
+    raise AssertionError("no end after %d trials" % limit)
+
+
+def test_every_phase_in_order_and_what_it_found():
+    trials = run(SPEC, device(cap=41234, queue=777))
+    phases = [trial["phase"] for trial in trials]
+    assert phases == sorted(phases, key=rfc2544.PHASES.index)
+    found = rfc2544.findings(SPEC, trials, line_rate=148809)
+    assert 41234 - 1000 <= found["throughput_pps"] <= 41234
+    assert found["throughput_trials"] <= ndr.trial_bound(1000, 100000, 1000)
+    assert found["latency"]["rate_pps"] == int(found["throughput_pps"] * 0.9)
+    # 100 %, 90 %, ... of 100,000: lossless from 40 % (40,000 <= 41,234), stop after two lossless
+    assert [point["rate_pps"] for point in found["frame_loss"]] == [
+        100000,
+        90000,
+        80000,
+        70000,
+        60000,
+        50000,
+        40000,
+        30000,
+    ]
+    assert found["frame_loss"][0]["loss_ratio"] == pytest.approx((100000 - 41234) / 100000)
+    assert 777 - 10 <= found["back_to_back_frames"] <= 777
+    assert found["of_line_rate"] == pytest.approx(found["throughput_pps"] / 148809)
+    assert found["done"] is True
+
+
+def test_a_resumed_size_goes_on_from_its_trials():
+    trials = run(SPEC, device(cap=41234, queue=777))
+    half = trials[:5]
+    assert rfc2544.next_trial(SPEC, half) == {key: trials[5][key] for key in ("phase", "target")}
+
+
+def test_no_latency_without_a_shared_clock_and_no_burst_search_when_off():
+    spec = dict(SPEC, latency=False, burst_high=0)
+    phases = set(trial["phase"] for trial in run(spec, device(cap=41234, queue=777)))
+    assert phases == {"throughput", "frame_loss"}
+
+
+def test_nothing_passes_is_reported_as_no_rate():
+    spec = dict(SPEC, burst_high=0)
+    trials = run(spec, device(cap=10, queue=777))
+    found = rfc2544.findings(spec, trials)
+    assert found["throughput_pps"] is None and found["latency"] is None
+    assert len(found["frame_loss"]) == rfc2544.LOSS_STEPS  # never two lossless in a row
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (
+            dict(low=0),
+            "rfc2544_min_rate, rfc2544_max_rate, rfc2544_resolution: the search needs 0 < low < high",
+        ),
+        (dict(max_loss_ratio=1.5), "rfc2544_max_loss_ratio: 1.5"),
+        (dict(latency_fraction=2), "rfc2544_latency_fraction: 2"),
+        (dict(burst_low=20000), "rfc2544_burst_min, rfc2544_burst_max"),
+    ],
+)
+def test_bad_settings_are_named(change, words):
+    with pytest.raises(rfc2544.Rfc2544Error, match=words.replace("(", r"\(")):
+        rfc2544.check(dict(SPEC, **change))
+
+
+def test_line_rate():
+    assert rfc2544.line_rate_pps(10000, 60) == 14880952  # 10 Gb/s, 64-byte frames
+    assert rfc2544.line_rate_pps(None, 60) is None
