@@ -19,6 +19,8 @@ ARGUMENT_SPEC = dict(
     parameters=dict(type="dict", default={}),
     hosts=dict(type="dict", default={}),
     point=dict(type="dict"),
+    grow=dict(type="bool", default=False),
+    findings=dict(type="list", elements="dict"),
     report=dict(type="bool", default=False),
 )
 
@@ -29,7 +31,8 @@ def _now():
 
 def _resume_warnings(folder, doc, args):
     warnings = []
-    if args["plan"] is not None and [p["key"] for p in args["plan"]] != [p["key"] for p in doc["plan"]]:
+    same = [p["key"] for p in args["plan"] or []] == [p["key"] for p in doc["plan"]]
+    if args["plan"] is not None and not same and not doc.get("searched"):
         warnings.append(
             "%s already holds a sweep with other points: resuming that sweep, as stored, and "
             "ignoring the plan given" % folder
@@ -78,11 +81,16 @@ class ActionModule(ActionBase):
                     % (folder, results.RESULTS)
                 )
             doc = results.new(args["experiment"], args["plan"], args["parameters"], args["hosts"], _now())
+            if args["grow"]:
+                doc.update(searched=True, complete=False)
             changed = True
         else:
             warnings += _resume_warnings(folder, doc, args)
         if args["point"] is not None:
-            doc = results.add_point(doc, args["point"], _now())
+            doc = results.add_point(doc, args["point"], _now(), grow=args["grow"])
+            changed = True
+        if args["findings"] is not None:
+            doc = results.finish(doc, args["findings"], _now())
             changed = True
         files = []
         if changed and not check_mode:
@@ -106,7 +114,8 @@ class ActionModule(ActionBase):
             contents=sorted(name for name in os.listdir(folder) if not name.startswith("."))
             if os.path.isdir(folder)
             else [],
-            summary=results.summary(doc),
+            summary=results.summary(doc)
+            + ([""] + results.findings_table(doc) if doc.get("findings") else []),
             results=doc,
         )
         if warnings:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pktgen, results
+from ansible_collections.netlab.pktgen.plugins.module_utils import clock, nic, pktgen, results, rfc2544
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
 from ansible_collections.netlab.pktgen.plugins.plugin_utils import sweep
@@ -67,10 +67,11 @@ def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
         raise AnsibleFilterError("traffic_point: %s" % exc) from exc
 
 
-def sweep_plan(rates, sizes, flows, links=None):
-    """A sweep's points (every rate for each size for each flow count), checked against the sending links."""
+def sweep_plan(rates, sizes, flows, links=None, **options):
+    """A sweep's points (every rate for each size for each flow count), checked against the sending links;
+    OPTIONS: prefix and queues, as sweep.sweep_plan takes them."""
     try:
-        return sweep.sweep_plan(rates, sizes, flows, links or ())
+        return sweep.sweep_plan(rates, sizes, flows, links or (), **options)
     except sweep.SweepError as exc:
         raise AnsibleFilterError("sweep_plan: %s" % exc) from exc
 
@@ -81,6 +82,48 @@ def host_results(doc, host):
         return results.host_side(doc, host)
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("host_results: not a results document (%s)" % exc) from exc
+
+
+def rfc2544_plan(frame_sizes, knobs, speed_mbps=None):
+    """One checked RFC 2544 search spec per frame size, from rfc2544.yml's knobs and the link's speed."""
+    try:
+        return rfc2544.plan(frame_sizes, knobs, speed_mbps)
+    except rfc2544.Rfc2544Error as exc:
+        raise AnsibleFilterError(str(exc)) from exc
+
+
+def rfc2544_next(doc, spec):
+    """The next RFC 2544 trial ({phase, target}) of SPEC's frame size after the trials in DOC, or None."""
+    return rfc2544.next_trial(spec, rfc2544.trials_of(doc["points"], spec["pkt_size"]))
+
+
+def rfc2544_findings(doc, specs):
+    """Per spec (frame size) what the trials in DOC found."""
+    out = []
+    for spec in specs:
+        trials = rfc2544.trials_of(doc["points"], spec["pkt_size"])
+        out.append(dict(rfc2544.findings(spec, trials, spec["line_rate_pps"]), pkt_size=spec["pkt_size"]))
+    return out
+
+
+def clock_offset(text, method):
+    """ns a host's clock is off the common reference, from pmc (METHOD ptp) or chronyc -c tracking (ntp)."""
+    try:
+        return clock.offset_ns(text, method)
+    except clock.ClockError as exc:
+        raise AnsibleFilterError("clock_offset: %s" % exc) from exc
+
+
+def clock_check(boot_ids, sync="none", offsets=None, required=True):
+    """Whether latency can be measured between hosts with these BOOT_IDS, and how far their clocks are apart;
+    fails with the reason when it cannot and REQUIRED."""
+    try:
+        res = clock.check(boot_ids, sync, offsets)
+    except clock.ClockError as exc:
+        raise AnsibleFilterError(str(exc)) from exc
+    if required and not res["ok"]:
+        raise AnsibleFilterError(res["reason"])
+    return res
 
 
 class FilterModule:
@@ -95,4 +138,9 @@ class FilterModule:
             "traffic_point": traffic_point,
             "sweep_plan": sweep_plan,
             "host_results": host_results,
+            "rfc2544_plan": rfc2544_plan,
+            "rfc2544_next": rfc2544_next,
+            "rfc2544_findings": rfc2544_findings,
+            "clock_offset": clock_offset,
+            "clock_check": clock_check,
         }

@@ -36,6 +36,20 @@ CSV_FIELDS = (
 )
 
 
+def _time_fields(series, stats):
+    return tuple("%s_%s_ns" % (series, stat) for stat in stats)
+
+
+_TIMES = ("min", "avg", "max", "p50", "p90", "p99", "p99.9")
+# Columns each experiment adds to CSV_FIELDS (and rows() fills in).
+EXTRA_FIELDS = {
+    "rss_scaling": ("queues", "cpus_counting"),
+    "interarrival": _time_fields("interarrival", _TIMES),
+    "latency": _time_fields("latency", _TIMES) + _time_fields("jitter", ("avg", "max")),
+    "rfc2544": ("phase", "target") + _time_fields("latency", _TIMES),
+}
+
+
 class ResultsError(ValueError):
     """A results folder that cannot be used (another sweep's, or unreadable)."""
 
@@ -100,14 +114,29 @@ def todo(doc):
     ]
 
 
-def add_point(doc, point, now):
-    """DOC with POINT (a traffic_point result carrying the plan's ``key``) in plan order."""
+def add_point(doc, point, now, grow=False):
+    """DOC with POINT (a traffic_point result carrying the plan's ``key``) in plan order.
+
+    GROW: a point the plan does not name joins the plan at its end (a search, whose trials are not known
+    in advance: rfc2544.yml); the document is then complete only when finish() says so.
+    """
     keys = [entry["key"] for entry in doc["plan"]]
+    if grow and point.get("key") not in keys:
+        params = point.get("params") or {}
+        entry = dict((name, params.get(name)) for name in ("rate", "pkt_size", "flows"))
+        doc = dict(doc, plan=doc["plan"] + [dict(entry, key=point["key"])], searched=True)
+        keys.append(point["key"])
     if point.get("key") not in keys:
         raise ResultsError("point %r is not in this sweep's plan %s" % (point.get("key"), keys))
     points = [entry for entry in doc["points"] if entry["key"] != point["key"]] + [dict(point)]
     points.sort(key=lambda entry: keys.index(entry["key"]))
-    return dict(doc, points=points, updated=now, complete=len(points) == len(keys))
+    complete = len(points) == len(keys) and not doc.get("searched")
+    return dict(doc, points=points, updated=now, complete=complete)
+
+
+def finish(doc, findings, now):
+    """DOC of a finished search (rfc2544.yml), complete, with what it FOUND (a list, one item per size)."""
+    return dict(doc, findings=findings, complete=True, updated=now)
 
 
 def save(folder, doc):
@@ -120,21 +149,50 @@ def save(folder, doc):
     return [json_path, csv_path]
 
 
-def rows(doc):
-    """One flat row per point, the columns of CSV_FIELDS."""
+def fields(doc):
+    """The CSV columns of DOC's experiment."""
+    return CSV_FIELDS + EXTRA_FIELDS.get(doc["experiment"], ())
+
+
+def _times(point):
+    out = {}
+    for series, stats in (point.get("time") or {}).items():
+        for stat in ("min", "avg", "max"):
+            out["%s_%s_ns" % (series, stat)] = stats.get(stat + "_ns")
+        for name, value in (stats.get("percentiles") or {}).items():
+            out["%s_%s_ns" % (series, name)] = value
+    return out
+
+
+def full_rows(doc):
+    """One flat row per point, every column any experiment has."""
     index = dict((entry["key"], number) for number, entry in enumerate(doc["plan"], 1))
     out = []
     for point in doc["points"]:
         params = point.get("params") or {}
         row = dict(point, index=index[point["key"]])
-        row.update((name, params.get(name)) for name in ("rate", "pkt_size", "flows"))
-        out.append(dict((name, row.get(name)) for name in CSV_FIELDS))
+        row.update(
+            (name, params.get(name)) for name in ("rate", "pkt_size", "flows", "queues", "phase", "target")
+        )
+        row.update(_times(point))
+        row["cpus_counting"] = sum(
+            1
+            for receiver in point.get("receivers") or []
+            for packets in (receiver.get("cpus") or {}).values()
+            if packets
+        )
+        out.append(row)
     return out
+
+
+def rows(doc):
+    """One flat row per point, the columns of fields(doc)."""
+    return [dict((name, row.get(name)) for name in fields(doc)) for row in full_rows(doc)]
 
 
 def to_csv(doc):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields(doc), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows(doc))
     return buffer.getvalue()
@@ -155,23 +213,103 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary(doc):
-    """The points as a text table, one string per line."""
-    table = [[column[0] for column in SUMMARY_COLUMNS]]
-    for row in rows(doc):
-        line = []
-        for _title, name, fmt in SUMMARY_COLUMNS:
-            value = row[name]
-            if name == "loss_ratio":
-                value = value * 100
-            elif name == "passed":
-                value = "yes" if value else "NO"
-            line.append(fmt % value)
-        table.append(line)
-    widths = [max(len(line[col]) for line in table) for col in range(len(SUMMARY_COLUMNS))]
+def _after(columns, name, extra):
+    """COLUMNS with EXTRA inserted after the column titled NAME."""
+    at = [column[0] for column in columns].index(name) + 1
+    return columns[:at] + extra + columns[at:]
+
+
+def _time_columns(series, title):
+    return tuple(
+        ("%s %s ns" % (title, stat), "%s_%s_ns" % (series, stat), "%s")
+        for stat in ("min", "avg", "max", "p50", "p99")
+    )
+
+
+# The summary table's columns per experiment (throughput's for any other).
+EXPERIMENT_COLUMNS = {
+    "rss_scaling": _after(SUMMARY_COLUMNS, "#", (("queues", "queues", "%s"),))
+    + (("CPUs counting", "cpus_counting", "%s"),),
+    "interarrival": SUMMARY_COLUMNS[:6]
+    + (("lost", "lost", "%s"),)
+    + _time_columns("interarrival", "inter-arrival"),
+    "latency": SUMMARY_COLUMNS[:6] + (("lost", "lost", "%s"),) + _time_columns("latency", "latency"),
+    "rfc2544": _after(SUMMARY_COLUMNS, "size", (("phase", "phase", "%s"), ("target", "target", "%s"))),
+}
+
+
+def _cell(fmt, name, value):
+    if value is None:
+        return "-"
+    if name == "loss_ratio":
+        value = value * 100
+    elif name == "passed":
+        value = "yes" if value else "NO"
+    return fmt % value
+
+
+def _table(table):
+    widths = [max(len(line[col]) for line in table) for col in range(len(table[0]))]
     text = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in table]
     text.insert(1, "  ".join("-" * width for width in widths))
     return text
+
+
+def _number(value, fmt="%d"):
+    return "-" if value is None else fmt % value
+
+
+def findings_table(doc):
+    """rfc2544: per frame size what the search found, as text lines (none for other experiments)."""
+    found = doc.get("findings") or []
+    if not found:
+        return []
+    table = [
+        [
+            "frame B",
+            "line rate pps",
+            "throughput pps",
+            "of line",
+            "trials",
+            "latency avg ns",
+            "latency p99 ns",
+            "at pps",
+            "back-to-back frames",
+        ]
+    ]
+    for item in found:
+        latency = item.get("latency") or {}
+        table.append(
+            [
+                str(item["pkt_size"] + 4),
+                _number(item["line_rate_pps"]),
+                (">= " if item.get("max_rate_passed") else "")
+                + _number(item["throughput_pps"])
+                + ("" if item["done"] else " (unfinished)"),
+                _number(item.get("of_line_rate") and item["of_line_rate"] * 100, "%.2f %%"),
+                str(item["throughput_trials"]),
+                _number(latency.get("avg_ns")),
+                _number((latency.get("percentiles") or {}).get("p99")),
+                _number(latency.get("rate_pps")),
+                _number(item["back_to_back_frames"]),
+            ]
+        )
+    notes = [
+        "%d B: the top rate %s lost nothing either: the throughput is above the search's range; raise "
+        "rfc2544_max_rate" % (item["pkt_size"] + 4, item["frame_loss"][0]["rate_pps"])
+        for item in found
+        if item.get("max_rate_passed")
+    ]
+    return _table(table) + notes
+
+
+def summary(doc):
+    """The points as a text table, one string per line."""
+    columns = EXPERIMENT_COLUMNS.get(doc["experiment"], SUMMARY_COLUMNS)
+    table = [[column[0] for column in columns]]
+    for row in full_rows(doc):
+        table.append([_cell(fmt, name, row.get(name)) for _title, name, fmt in columns])
+    return _table(table)
 
 
 def per_cpu(doc):
@@ -220,6 +358,8 @@ def report(doc, plots):
         "```",
     ]
     lines += summary(doc) + ["```", ""]
+    if doc.get("findings"):
+        lines += ["## Found", "", "```"] + findings_table(doc) + ["```", ""]
     if plots:
         lines += ["## Plots", ""]
         lines += ["![%s](%s)" % (os.path.splitext(name)[0].replace("_", " "), name) for name in plots]

@@ -28,6 +28,9 @@ from __future__ import annotations
 from ansible_collections.netlab.pktgen.plugins.module_utils import ndr
 
 PHASES = ("throughput", "latency", "frame_loss", "back_to_back")
+# RFC 2544's frame sizes on Ethernet (FCS included); pktgen's pkt_size is 4 bytes less.
+FRAME_SIZES = (64, 128, 256, 512, 1024, 1280, 1518)
+FCS = 4
 # What a frame costs on the wire beyond pkt_size (no FCS): FCS 4, preamble 8, inter-frame gap 12.
 WIRE_OVERHEAD = 24
 LOSS_STEPS = 10
@@ -47,7 +50,6 @@ def line_rate_pps(speed_mbps, pkt_size):
 def check(spec):
     """SPEC with its numbers checked; raises Rfc2544Error naming the knob."""
     try:
-        ndr.trial_bound(spec["low"], spec["high"], spec["resolution"])
         ndr.next_trial(spec["low"], spec["high"], spec["resolution"], [])
     except ndr.SearchError as exc:
         raise Rfc2544Error("rfc2544_min_rate, rfc2544_max_rate, rfc2544_resolution: %s" % exc) from exc
@@ -128,7 +130,12 @@ def findings(spec, trials, line_rate=None):
         ],
         back_to_back_frames=None,
         done=next_trial(spec, trials) is None,
+        max_rate_passed=None,
     )
+    losses = _pairs(trials, "frame_loss")
+    if losses and losses[0][0] == spec["high"]:
+        # The search never tries its top; the frame loss curve starts there and says whether it passes.
+        out["max_rate_passed"] = losses[0][1] <= spec.get("max_loss_ratio", 0.0)
     latency = [trial for trial in trials if trial["phase"] == "latency"]
     if latency:
         out["latency"] = dict(
@@ -139,6 +146,103 @@ def findings(spec, trials, line_rate=None):
         out["back_to_back_frames"] = ndr.result(
             spec["burst_low"], spec["burst_high"], spec["burst_resolution"], bursts
         )["rate"]
+    return out
+
+
+def _pps(value, name):
+    """Packets/s from an int or a pktgen-style rate in pps (C(10kpps))."""
+    text = str(value).strip().lower()
+    scale = 1
+    for suffix, factor in (("mpps", 10**6), ("kpps", 10**3), ("pps", 1)):
+        if text.endswith(suffix):
+            text, scale = text[: -len(suffix)], factor
+            break
+    try:
+        number = float(text) * scale
+    except ValueError:
+        number = -1
+    if number < 1 or number != int(number):
+        raise Rfc2544Error("%s: %r is not a rate in packets/s (give 5000, 5kpps or 1.5Mpps)" % (name, value))
+    return int(number)
+
+
+def _fraction(value, name, low, high):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise Rfc2544Error("%s: %r is not a number from %s to %s" % (name, value, low, high))
+    return number
+
+
+def trial_limit(spec):
+    """Trials a size may take before it is reported unfinished: every phase's bound, twice over for
+    validations that fail on a noisy device."""
+    limit = 2 * ndr.trial_bound(spec["low"], spec["high"], spec["resolution"]) + 1 + LOSS_STEPS
+    if spec.get("burst_high"):
+        limit += 2 * ndr.trial_bound(spec["burst_low"], spec["burst_high"], spec["burst_resolution"])
+    return limit
+
+
+def plan(frame_sizes, knobs, speed_mbps=None):
+    """One search spec per frame size from rfc2544.yml's KNOBS, checked; SPEED_MBPS of the sending link.
+
+    KNOBS: min_rate, max_rate ('' for the line rate), resolution and burst_resolution (fractions of the
+    top), max_loss_ratio, latency_fraction, latency (bool), burst_min, burst_max (frames; 0: no
+    back-to-back). Each spec also has pkt_size, frame_size, line_rate_pps and limit (trial_limit).
+    """
+    if isinstance(frame_sizes, (str, int)):
+        frame_sizes = [
+            part for part in str(frame_sizes).replace("[", "").replace("]", "").split(",") if part.strip()
+        ]
+    out = []
+    for frame in frame_sizes:
+        try:
+            size = int(frame)
+        except (TypeError, ValueError):
+            size = 0
+        if size < 64:
+            raise Rfc2544Error("rfc2544_frame_sizes: %r is not a frame size of 64 bytes or more" % (frame,))
+        line = line_rate_pps(speed_mbps, size - FCS)
+        if knobs.get("max_rate") in (None, ""):
+            if line is None:
+                raise Rfc2544Error(
+                    "rfc2544_max_rate: the sending NIC reports no speed, so the line rate is unknown; "
+                    "give the top of the search (rfc2544_max_rate=1Mpps)"
+                )
+            high = line
+        else:
+            high = _pps(knobs["max_rate"], "rfc2544_max_rate")
+        burst_high = int(knobs.get("burst_max") or 0)
+        spec = dict(
+            pkt_size=size - FCS,
+            frame_size=size,
+            line_rate_pps=line,
+            low=_pps(knobs.get("min_rate", 1000), "rfc2544_min_rate"),
+            high=high,
+            resolution=max(
+                1, int(high * _fraction(knobs.get("resolution", 0.01), "rfc2544_resolution", 1e-6, 0.5))
+            ),
+            max_loss_ratio=_fraction(knobs.get("max_loss_ratio", 0.0), "rfc2544_max_loss_ratio", 0, 0.999999),
+            latency_fraction=_fraction(knobs.get("latency_fraction", 0.9), "rfc2544_latency_fraction", 0, 1),
+            latency=bool(knobs.get("latency", True)),
+            burst_low=int(knobs.get("burst_min") or 1),
+            burst_high=burst_high,
+            burst_resolution=max(
+                1,
+                int(
+                    burst_high
+                    * _fraction(knobs.get("burst_resolution", 0.01), "rfc2544_burst_resolution", 1e-6, 0.5)
+                ),
+            ),
+        )
+        check(spec)
+        out.append(dict(spec, limit=trial_limit(spec)))
+    if not out:
+        raise Rfc2544Error(
+            "rfc2544_frame_sizes: give at least one frame size (such as 64,128,256,512,1024,1280,1518)"
+        )
     return out
 
 

@@ -11,7 +11,10 @@ version_added: 0.1.0
 description:
   - Starts, extends and reports an experiment's results folder on the controller - C(results.json) (every
     point, every host, all parameters; layout in C(docs/results.schema.json)), C(results.csv), and with
-    O(report) C(report.md) and PNG plots (rate offered vs received, loss, packets per receiver CPU).
+    O(report) C(report.md) and PNG plots chosen by O(experiment) (throughput - rate offered vs received,
+    loss, packets per receiver CPU; rss_scaling - capacity per queue count, packets per CPU; interarrival,
+    latency - their statistics against the rate, log x; rfc2544 - throughput against line rate per frame
+    size, frame loss, latency).
   - Each file is written to a temporary name and renamed, so an interrupted run leaves the previous
     complete file; points are kept in plan order, and a point given twice replaces the first.
   - A folder that already holds results is resumed - its stored plan wins and RV(todo) lists the points
@@ -47,6 +50,19 @@ options:
       - One finished point to add (a P(netlab.pktgen.traffic_point#filter) result with the plan's C(key)
         added). Written at once.
     type: dict
+  grow:
+    description:
+      - A O(point) whose key the plan does not name joins the plan at its end, for searches whose trials
+        are not known in advance (C(rfc2544.yml)); the folder is then complete only once O(findings) is
+        given. Given when starting a folder, marks it as such a search from the start.
+    type: bool
+    default: false
+  findings:
+    description:
+      - What a finished search found (C(rfc2544.yml) - one item per frame size), stored in C(results.json)
+        and shown in C(report.md); marks the folder complete.
+    type: list
+    elements: dict
   report:
     description: Also write C(report.md) and the plots (plots need matplotlib on the controller).
     type: bool

@@ -76,13 +76,16 @@ def _loss(doc, folder):
     return _curves(doc, folder, "loss.png", lambda row: row["loss_ratio"] * 100, labels)
 
 
-def _cpus(doc, folder):
+def _cpus(doc, folder, title="Packets per receiver CPU"):
     counts = results.per_cpu(doc)
     columns = sorted(set(name for point in counts.values() for name in point))
     if not columns:
         return None
     figure, axes = pyplot.subplots(figsize=(max(7, 0.5 * len(counts) + 3), 4.5))
-    labels = ["#%d" % row["index"] for row in results.rows(doc)]
+    labels = [
+        "#%d" % row["index"] if row.get("queues") is None else "#%d: %d q" % (row["index"], row["queues"])
+        for row in results.full_rows(doc)
+    ]
     keys = [point["key"] for point in doc["points"]]
     bottom = [0] * len(keys)
     for column in columns:
@@ -91,13 +94,112 @@ def _cpus(doc, folder):
         bottom = [low + value for low, value in zip(bottom, values)]
     axes.set_xlabel("point (see the table in report.md)")
     axes.set_ylabel("packets counted")
-    axes.set_title("Packets per receiver CPU")
+    axes.set_title(title)
     axes.legend(fontsize="small")
     return _save(figure, folder, "per_cpu.png")
 
 
+def _capacity(doc, folder):
+    """rss_scaling: received packets/s against the receive queue count, one curve per offered rate."""
+    curves = {}
+    for row in results.full_rows(doc):
+        curves.setdefault((row["rate"], row["pkt_size"], row["flows"]), []).append(row)
+    figure, axes = pyplot.subplots(figsize=(7, 4.5))
+    for (rate, size, flows), rows in sorted(curves.items(), key=lambda item: str(item[0])):
+        rows.sort(key=lambda row: row["queues"])
+        label = "offered %s, %s" % (rate, _label(size, flows))
+        axes.plot(
+            [row["queues"] for row in rows], [row["received_pps"] for row in rows], marker="o", label=label
+        )
+    axes.set_xlabel("receive queues (each queue's IRQ on its own CPU, as far as there are CPUs)")
+    axes.set_ylabel("received (packets/s)")
+    axes.set_xticks(sorted(set(row["queues"] for row in results.full_rows(doc))))
+    axes.set_ylim(bottom=0)
+    axes.set_title("Receive capacity vs RSS queues")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    return _save(figure, folder, "capacity_vs_queues.png")
+
+
+def _timing(doc, folder, series, title, log_y):
+    """min/avg/max and percentiles of SERIES (interarrival, latency) against the offered rate, log x."""
+    rows = [row for row in results.full_rows(doc) if row.get("%s_avg_ns" % series) is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda row: row["offered_pps"])
+    figure, axes = pyplot.subplots(figsize=(7, 4.5))
+    offered = [row["offered_pps"] for row in rows]
+    for stat, style in (("max", "v-"), ("p99", "^:"), ("p50", "s:"), ("avg", "o-"), ("min", "v-")):
+        values = [row.get("%s_%s_ns" % (series, stat)) for row in rows]
+        if any(value is not None for value in values):
+            axes.plot(offered, values, style, label=stat)
+    if series == "interarrival":
+        axes.plot(
+            offered, [1e9 / rate for rate in offered], color="grey", linestyle="--", label="1/offered rate"
+        )
+    axes.set_xscale("log")
+    if log_y:
+        axes.set_yscale("log")
+    axes.set_xlabel("offered (packets/s, as pktgen sent; log)")
+    axes.set_ylabel("%s (ns%s)" % (title.lower(), "; log" if log_y else ""))
+    axes.set_title("%s vs rate" % title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    return _save(figure, folder, "%s_vs_rate.png" % series)
+
+
+def _rfc2544(doc, folder):
+    """rfc2544: throughput found per frame size against the line rate, and the frame loss curves."""
+    found = doc.get("findings") or []
+    if not found:
+        return []
+    figure, axes = pyplot.subplots(figsize=(7, 4.5))
+    sizes = [item["pkt_size"] + 4 for item in found]  # frame size with FCS, as RFC 2544 names them
+    axes.plot(sizes, [item["throughput_pps"] or 0 for item in found], marker="o", label="throughput found")
+    if any(item["line_rate_pps"] for item in found):
+        axes.plot(
+            sizes, [item["line_rate_pps"] for item in found], color="grey", linestyle="--", label="line rate"
+        )
+    axes.set_xlabel("frame size (bytes, FCS included)")
+    axes.set_ylabel("packets/s")
+    axes.set_yscale("log")
+    axes.set_title("RFC 2544 throughput (loss at most %s)" % (doc["parameters"].get("max_loss_ratio", 0)))
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    names = [_save(figure, folder, "rfc2544_throughput.png")]
+    curves = [item for item in found if item["frame_loss"]]
+    if curves:
+        figure, axes = pyplot.subplots(figsize=(7, 4.5))
+        for item in curves:
+            points = sorted(item["frame_loss"], key=lambda point: point["rate_pps"])
+            axes.plot(
+                [point["rate_pps"] for point in points],
+                [point["loss_ratio"] * 100 for point in points],
+                marker="o",
+                label="%d B" % (item["pkt_size"] + 4),
+            )
+        axes.set_xlabel("offered (packets/s)")
+        axes.set_ylabel("frame loss (% of sent)")
+        axes.set_title("RFC 2544 frame loss rate")
+        axes.grid(True, alpha=0.3)
+        axes.legend()
+        names.append(_save(figure, folder, "rfc2544_frame_loss.png"))
+    return names
+
+
 def draw(doc, folder):
-    """Write the plots into FOLDER; returns their file names (none without matplotlib or points)."""
+    """Write the plots of DOC's experiment into FOLDER; returns their file names (none without matplotlib
+    or points)."""
     if not HAS_MATPLOTLIB or not doc["points"]:
         return []
-    return [name for name in (_rates(doc, folder), _loss(doc, folder), _cpus(doc, folder)) if name]
+    kind = doc["experiment"]
+    if kind == "rss_scaling":
+        names = [_capacity(doc, folder), _cpus(doc, folder, "Packets per receiver CPU (q: receive queues)")]
+    elif kind in ("interarrival", "latency"):
+        title = "Inter-arrival time" if kind == "interarrival" else "Latency"
+        names = [_timing(doc, folder, kind, title, log_y=kind == "interarrival"), _rates(doc, folder)]
+    elif kind == "rfc2544":
+        names = _rfc2544(doc, folder)
+    else:
+        names = [_rates(doc, folder), _loss(doc, folder), _cpus(doc, folder)]
+    return [name for name in names if name]

@@ -137,3 +137,52 @@ def test_plots_are_png_files(tmp_path):
     for name in names:
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(os.listdir(tmp_path)) == sorted(names)
+
+
+def test_timing_experiments_add_their_columns_and_plots(tmp_path):
+    doc = results.new("interarrival", PLAN, {}, {"lab-rx": FACTS}, NOW)
+    doc = results.add_point(doc, measured(PLAN[0]["key"]), NOW)
+    jsonschema.validate(doc, SCHEMA)
+    (row,) = results.rows(doc)
+    assert (row["interarrival_min_ns"], row["interarrival_avg_ns"], row["interarrival_p99.9_ns"]) == (
+        3455,
+        3805,
+        62464,
+    )
+    assert "latency_avg_ns" not in row
+    assert results.summary(doc)[0].split()[-3:] == ["inter-arrival", "p99", "ns"]
+    names = plots.draw(doc, str(tmp_path))
+    assert names == ["interarrival_vs_rate.png", "rate_offered_vs_received.png"] or not plots.HAS_MATPLOTLIB
+
+
+def test_a_search_grows_its_plan_and_is_complete_only_when_finished(tmp_path):
+    doc = dict(results.new("rfc2544", [], {"max_loss_ratio": 0.0}, {"lab-rx": FACTS}, NOW), searched=True)
+    doc["complete"] = False
+    trial = measured("64 B #1 throughput 32500pps")
+    trial["params"] = dict(trial["params"], phase="throughput", target=32500)
+    doc = results.add_point(doc, trial, NOW, grow=True)
+    assert [entry["key"] for entry in doc["plan"]] == ["64 B #1 throughput 32500pps"] and not doc["complete"]
+    assert results.rows(doc)[0]["phase"] == "throughput"
+    found = [
+        dict(
+            pkt_size=60,
+            throughput_pps=32500,
+            throughput_trials=1,
+            bracket_pps=[32500, 60000],
+            line_rate_pps=14880952,
+            of_line_rate=32500 / 14880952,
+            latency=None,
+            frame_loss=[dict(rate_pps=60000, of_max=1.0, loss_ratio=0.0)],
+            back_to_back_frames=None,
+            done=False,
+            max_rate_passed=True,
+        )
+    ]
+    doc = results.finish(doc, found, NOW)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["complete"]
+    table = results.findings_table(doc)
+    assert table[2].split()[:5] == ["64", "14880952", ">=", "32500", "(unfinished)"]
+    assert "the throughput is above the search's range; raise rfc2544_max_rate" in table[-1]
+    report = results.report(doc, plots.draw(doc, str(tmp_path)))
+    assert "## Found" in report and ("rfc2544_throughput.png" in report or not plots.HAS_MATPLOTLIB)

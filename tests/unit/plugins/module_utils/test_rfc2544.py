@@ -103,3 +103,36 @@ def test_bad_settings_are_named(change, words):
 def test_line_rate():
     assert rfc2544.line_rate_pps(10000, 60) == 14880952  # 10 Gb/s, 64-byte frames
     assert rfc2544.line_rate_pps(None, 60) is None
+
+
+def test_a_plan_per_frame_size_from_the_knobs():
+    specs = rfc2544.plan(
+        [64, 1518], dict(min_rate="10kpps", max_rate="", resolution=0.01, burst_max=0), 10000
+    )
+    assert [spec["pkt_size"] for spec in specs] == [60, 1514]
+    assert [spec["high"] for spec in specs] == [14880952, 812743]  # line rate of 10 Gb/s
+    assert specs[0]["low"] == 10000 and specs[0]["resolution"] == 148809
+    assert specs[0]["limit"] == 2 * ndr.trial_bound(10000, 14880952, 148809) + 1 + rfc2544.LOSS_STEPS
+
+
+@pytest.mark.parametrize(
+    "sizes, knobs, speed, words",
+    [
+        ([60], {}, 10000, "rfc2544_frame_sizes: 60 is not a frame size of 64 bytes or more"),
+        ([64], dict(max_rate=""), None, "rfc2544_max_rate: the sending NIC reports no speed"),
+        ([64], dict(max_rate="1Gbit"), None, "rfc2544_max_rate: '1Gbit' is not a rate in packets/s"),
+        ([64], dict(max_rate="50kpps", min_rate="60kpps"), None, "the search needs 0 < low < high"),
+        ([64], dict(max_rate="50kpps", resolution=2), None, "rfc2544_resolution: 2 is not a number"),
+        ([], dict(max_rate="50kpps"), None, "give at least one frame size"),
+    ],
+)
+def test_bad_knobs_are_named(sizes, knobs, speed, words):
+    with pytest.raises(rfc2544.Rfc2544Error, match=words):
+        rfc2544.plan(sizes, knobs, speed)
+
+
+def test_a_device_faster_than_the_top_says_so():
+    trials = run(SPEC, device(cap=500000, queue=777))
+    found = rfc2544.findings(SPEC, trials)
+    assert found["throughput_pps"] >= 100000 - 1000 and found["max_rate_passed"] is True
+    assert rfc2544.findings(SPEC, run(SPEC, device(cap=41234, queue=777)))["max_rate_passed"] is False
