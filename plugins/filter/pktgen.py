@@ -8,7 +8,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.netlab.pktgen.plugins.module_utils import clock, nic, pktgen, results, rfc2544
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
-from ansible_collections.netlab.pktgen.plugins.plugin_utils import sweep
+from ansible_collections.netlab.pktgen.plugins.plugin_utils import generator, sweep
 
 
 def pktgen_script(spec, netns=None):
@@ -84,8 +84,25 @@ def host_results(doc, host):
         raise AnsibleFilterError("host_results: not a results document (%s)" % exc) from exc
 
 
+def _pps(value, name):
+    """Packets/s from a rate as pktgen_tx takes it (5kpps), or a plain number."""
+    try:
+        kind, number = generator.parse_rate(value if not str(value).strip().isdigit() else "%spps" % value)
+    except generator.GeneratorError as exc:
+        raise AnsibleFilterError("%s: %s" % (name, exc)) from exc
+    if kind != "pps":
+        raise AnsibleFilterError(
+            "%s: %r is bits per second; give packets per second (5kpps, 1.5Mpps)" % (name, value)
+        )
+    return number
+
+
 def rfc2544_plan(frame_sizes, knobs, speed_mbps=None):
     """One checked RFC 2544 search spec per frame size, from rfc2544.yml's knobs and the link's speed."""
+    knobs = dict(knobs)
+    knobs["min_rate"] = _pps(knobs.get("min_rate", "1kpps"), "rfc2544_min_rate")
+    top = knobs.get("max_rate")
+    knobs["max_rate"] = None if top in (None, "") else _pps(top, "rfc2544_max_rate")
     try:
         return rfc2544.plan(frame_sizes, knobs, speed_mbps)
     except rfc2544.Rfc2544Error as exc:

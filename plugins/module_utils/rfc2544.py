@@ -32,6 +32,7 @@ PHASES = ("throughput", "latency", "frame_loss", "back_to_back")
 FRAME_SIZES = (64, 128, 256, 512, 1024, 1280, 1518)
 FCS = 4
 # What a frame costs on the wire beyond pkt_size (no FCS): FCS 4, preamble 8, inter-frame gap 12.
+# (Also what sweep_plan checks rates against.)
 WIRE_OVERHEAD = 24
 LOSS_STEPS = 10
 
@@ -149,23 +150,6 @@ def findings(spec, trials, line_rate=None):
     return out
 
 
-def _pps(value, name):
-    """Packets/s from an int or a pktgen-style rate in pps (C(10kpps))."""
-    text = str(value).strip().lower()
-    scale = 1
-    for suffix, factor in (("mpps", 10**6), ("kpps", 10**3), ("pps", 1)):
-        if text.endswith(suffix):
-            text, scale = text[: -len(suffix)], factor
-            break
-    try:
-        number = float(text) * scale
-    except ValueError:
-        number = -1
-    if number < 1 or number != int(number):
-        raise Rfc2544Error("%s: %r is not a rate in packets/s (give 5000, 5kpps or 1.5Mpps)" % (name, value))
-    return int(number)
-
-
 def _fraction(value, name, low, high):
     try:
         number = float(value)
@@ -188,9 +172,10 @@ def trial_limit(spec):
 def plan(frame_sizes, knobs, speed_mbps=None):
     """One search spec per frame size from rfc2544.yml's KNOBS, checked; SPEED_MBPS of the sending link.
 
-    KNOBS: min_rate, max_rate ('' for the line rate), resolution and burst_resolution (fractions of the
-    top), max_loss_ratio, latency_fraction, latency (bool), burst_min, burst_max (frames; 0: no
-    back-to-back). Each spec also has pkt_size, frame_size, line_rate_pps and limit (trial_limit).
+    KNOBS: min_rate, max_rate (packets/s; None for the line rate), resolution and burst_resolution
+    (fractions of the top), max_loss_ratio, latency_fraction, latency (bool), burst_min, burst_max
+    (frames; 0: no back-to-back).
+    Each spec also has pkt_size, frame_size, line_rate_pps and limit (trial_limit).
     """
     if isinstance(frame_sizes, (str, int)):
         frame_sizes = [
@@ -205,7 +190,7 @@ def plan(frame_sizes, knobs, speed_mbps=None):
         if size < 64:
             raise Rfc2544Error("rfc2544_frame_sizes: %r is not a frame size of 64 bytes or more" % (frame,))
         line = line_rate_pps(speed_mbps, size - FCS)
-        if knobs.get("max_rate") in (None, ""):
+        if knobs.get("max_rate") is None:
             if line is None:
                 raise Rfc2544Error(
                     "rfc2544_max_rate: the sending NIC reports no speed, so the line rate is unknown; "
@@ -213,13 +198,13 @@ def plan(frame_sizes, knobs, speed_mbps=None):
                 )
             high = line
         else:
-            high = _pps(knobs["max_rate"], "rfc2544_max_rate")
+            high = knobs["max_rate"]
         burst_high = int(knobs.get("burst_max") or 0)
         spec = dict(
             pkt_size=size - FCS,
             frame_size=size,
             line_rate_pps=line,
-            low=_pps(knobs.get("min_rate", 1000), "rfc2544_min_rate"),
+            low=knobs.get("min_rate", 1000),
             high=high,
             resolution=max(
                 1, int(high * _fraction(knobs.get("resolution", 0.01), "rfc2544_resolution", 1e-6, 0.5))

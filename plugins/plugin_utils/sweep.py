@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.netlab.pktgen.plugins.module_utils.rfc2544 import WIRE_OVERHEAD
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.generator import (
     MAX_FLOWS,
     GeneratorError,
@@ -19,8 +20,6 @@ from ansible_collections.netlab.pktgen.plugins.plugin_utils.generator import (
 # The smallest Ethernet frame without its FCS, as pktgen's pkt_size counts it.
 MIN_FRAME = 60
 ETH_HEADER = 14
-# What a frame costs on the wire beyond pkt_size: FCS 4, preamble 8, inter-frame gap 12.
-WIRE_OVERHEAD = 24
 
 
 class SweepError(ValueError):

@@ -46,3 +46,25 @@ def test_rx_queue_irqs_since():
     after = fixture("interrupts-6.12-after.txt")
     before = fixture("interrupts-6.12-before.txt")
     assert filters.rx_queue_irqs(after, "virtio2", before) == [1302, 933, 1359, 1208]
+
+
+def test_rfc2544_plan_takes_rates_as_pktgen_does():
+    (spec,) = filters.rfc2544_plan([64], {"min_rate": "5kpps", "max_rate": "60000", "burst_max": 0})
+    assert (spec["low"], spec["high"], spec["line_rate_pps"]) == (5000, 60000, None)
+    (spec,) = filters.rfc2544_plan([64], {"min_rate": 5000, "max_rate": ""}, 1000)
+    assert spec["high"] == spec["line_rate_pps"] == 1488095
+
+
+@pytest.mark.parametrize(
+    "knobs, words",
+    [
+        ({"max_rate": "1Gbit"}, "rfc2544_max_rate: '1Gbit' is bits per second; give packets per second"),
+        (
+            {"min_rate": "fast", "max_rate": "1Mpps"},
+            "rfc2544_min_rate: rate 'fast': give a number and a unit",
+        ),
+    ],
+)
+def test_rfc2544_plan_names_a_bad_rate(knobs, words):
+    with pytest.raises(AnsibleFilterError, match=words):
+        filters.rfc2544_plan([64], knobs)
