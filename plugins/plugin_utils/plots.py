@@ -157,13 +157,18 @@ def _rfc2544(doc, folder):
     sizes = [item["pkt_size"] + 4 for item in found]  # frame size with FCS, as RFC 2544 names them
     axes.plot(sizes, [item["throughput_pps"] or 0 for item in found], marker="o", label="throughput found")
     if any(item["line_rate_pps"] for item in found):
-        axes.plot(
-            sizes, [item["line_rate_pps"] for item in found], color="grey", linestyle="--", label="line rate"
-        )
+        line = [item["line_rate_pps"] for item in found]
+        axes.plot(sizes, line, color="grey", linestyle="--", marker="x", label="line rate")
+    tops = [item["frame_loss"][0]["rate_pps"] if item["frame_loss"] else None for item in found]
+    if any(tops) and tops != [item["line_rate_pps"] for item in found]:
+        axes.plot(sizes, tops, color="grey", linestyle=":", marker="v", label="top of the search")
     axes.set_xlabel("frame size (bytes, FCS included)")
-    axes.set_ylabel("packets/s")
+    axes.set_ylabel("packets/s (log)")
     axes.set_yscale("log")
-    axes.set_title("RFC 2544 throughput (loss at most %s)" % (doc["parameters"].get("max_loss_ratio", 0)))
+    allowed = float(doc["parameters"].get("max_loss_ratio") or 0)
+    axes.set_title(
+        "RFC 2544 throughput (%s)" % ("no loss" if not allowed else "loss at most %g %%" % (allowed * 100))
+    )
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     names = [_save(figure, folder, "rfc2544_throughput.png")]
