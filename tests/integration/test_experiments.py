@@ -188,3 +188,29 @@ def test_rfc2544_finds_a_bottleneck_of_known_rate(bottleneck, tmp_path):
     assert found["back_to_back_frames"] is not None and found["back_to_back_frames"] < 1900
     assert {"rfc2544_throughput.png", "rfc2544_frame_loss.png", "report.md"} <= set(os.listdir(path))
     assert found["line_rate_pps"] == 14880952  # 64-byte frames on the veth's 10 Gb/s
+
+
+@pytest.mark.parametrize(
+    "name, knobs, message",
+    [
+        (
+            "rss_scaling",
+            dict(rss_scaling_queues=[9]),
+            "lab-rx nic0: rss_scaling_queues 9: at most 4 combined channels",
+        ),
+        (
+            "interarrival",
+            dict(interarrival_rates=["fast"]),
+            "interarrival_rates: rate 'fast': give a number and a unit",
+        ),
+        ("latency", dict(latency_clock_sync="gps"), "latency_clock_sync 'gps': give none, ptp or ntp"),
+        ("rfc2544", dict(rfc2544_max_rate="1Gbit"), "rfc2544_max_rate: '1Gbit' is bits per second"),
+        ("rfc2544", dict(rfc2544_tx_device="nic0"), "rfc2544_max_rate: the sending NIC reports no speed"),
+    ],
+)
+def test_a_bad_knob_fails_before_anything_changes(booted, tmp_path, name, knobs, message):
+    code, out = run(name, tmp_path, **knobs)
+    assert code != 0 and message in out, out[-3000:]
+    assert not os.listdir(tmp_path)
+    for host, counts in lab.recap(out).items():
+        assert counts["changed"] == 0, host
