@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 
 SYNC_METHODS = ("none", "ptp", "ntp")
-COMMANDS = dict(ptp="pmc -u -b 0 'GET TIME_STATUS_NP'", ntp="chronyc -c tracking")
 
 
 class ClockError(ValueError):

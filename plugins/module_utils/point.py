@@ -10,9 +10,7 @@ its address. Loss = sent - received per pair.
 
 from __future__ import annotations
 
-# The receiver's timing series (statistics level time) and those it also gives percentiles of.
-TIME_SERIES = ("interarrival", "jitter", "latency")
-PERCENTILE_SERIES = ("interarrival", "latency")
+from ansible_collections.netlab.pktgen.plugins.module_utils.pgrx import PERCENTILE_SERIES, SERIES
 
 
 class PointError(ValueError):
@@ -105,7 +103,7 @@ def time_stats(receivers):
     samples (level basic, or no stamped packet) is left out.
     """
     out = {}
-    for name in TIME_SERIES:
+    for name in SERIES:
         parts = [
             counters[name]
             for receiver in receivers

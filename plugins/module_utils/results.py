@@ -16,6 +16,8 @@ import json
 import os
 import tempfile
 
+from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, rfc2544
+
 FORMAT = "netlab.pktgen/results/1"
 RESULTS = "results.json"
 CSV = "results.csv"
@@ -40,7 +42,7 @@ def _time_fields(series, stats):
     return tuple("%s_%s_ns" % (series, stat) for stat in stats)
 
 
-_TIMES = ("min", "avg", "max", "p50", "p90", "p99", "p99.9")
+_TIMES = ("min", "avg", "max") + pgrx.PERCENTILES
 # Columns each experiment adds to CSV_FIELDS (and rows() fills in).
 EXTRA_FIELDS = {
     "rss_scaling": ("queues", "cpus_counting"),
@@ -281,7 +283,7 @@ def findings_table(doc):
         latency = item.get("latency") or {}
         table.append(
             [
-                str(item["pkt_size"] + 4),
+                str(item["pkt_size"] + rfc2544.FCS),
                 _number(item["line_rate_pps"]),
                 (">= " if item.get("max_rate_passed") else "")
                 + _number(item["throughput_pps"])
@@ -296,7 +298,7 @@ def findings_table(doc):
         )
     notes = [
         "%d B: the top rate %s lost nothing either: the throughput is above the search's range; raise "
-        "rfc2544_max_rate" % (item["pkt_size"] + 4, item["frame_loss"][0]["rate_pps"])
+        "rfc2544_max_rate" % (item["pkt_size"] + rfc2544.FCS, item["frame_loss"][0]["rate_pps"])
         for item in found
         if item.get("max_rate_passed")
     ]

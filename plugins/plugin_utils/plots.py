@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.netlab.pktgen.plugins.module_utils import results
+from ansible_collections.netlab.pktgen.plugins.module_utils import results, rfc2544
 
 try:
     import matplotlib
@@ -154,7 +154,7 @@ def _rfc2544(doc, folder):
     if not found:
         return []
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
-    sizes = [item["pkt_size"] + 4 for item in found]  # frame size with FCS, as RFC 2544 names them
+    sizes = [item["pkt_size"] + rfc2544.FCS for item in found]  # with FCS, as RFC 2544 names them
     axes.plot(sizes, [item["throughput_pps"] or 0 for item in found], marker="o", label="throughput found")
     if any(item["line_rate_pps"] for item in found):
         line = [item["line_rate_pps"] for item in found]
@@ -181,7 +181,7 @@ def _rfc2544(doc, folder):
                 [point["rate_pps"] for point in points],
                 [point["loss_ratio"] * 100 for point in points],
                 marker="o",
-                label="%d B" % (item["pkt_size"] + 4),
+                label="%d B" % (item["pkt_size"] + rfc2544.FCS),
             )
         axes.set_xlabel("offered (packets/s)")
         axes.set_ylabel("frame loss (% of sent)")
