@@ -102,7 +102,8 @@ def _cpus(doc, folder, title="Packets per receiver CPU"):
 def _capacity(doc, folder):
     """rss_scaling: received packets/s against the receive queue count, one curve per offered rate."""
     curves = {}
-    for row in results.full_rows(doc):
+    every = results.full_rows(doc)
+    for row in every:
         curves.setdefault((row["rate"], row["pkt_size"], row["flows"]), []).append(row)
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     for (rate, size, flows), rows in sorted(curves.items(), key=lambda item: str(item[0])):
@@ -113,7 +114,7 @@ def _capacity(doc, folder):
         )
     axes.set_xlabel("receive queues (each queue's IRQ on its own CPU, as far as there are CPUs)")
     axes.set_ylabel("received (packets/s)")
-    axes.set_xticks(sorted(set(row["queues"] for row in results.full_rows(doc))))
+    axes.set_xticks(sorted(set(row["queues"] for row in every)))
     axes.set_ylim(bottom=0)
     axes.set_title("Receive capacity vs RSS queues")
     axes.grid(True, alpha=0.3)
