@@ -108,12 +108,15 @@ def _capacity(doc, folder):
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     for (rate, size, flows), rows in sorted(curves.items(), key=lambda item: str(item[0])):
         rows.sort(key=lambda row: row["queues"])
-        label = "offered %s, %s" % (rate, _label(size, flows))
-        axes.plot(
-            [row["queues"] for row in rows], [row["received_pps"] for row in rows], marker="o", label=label
+        label = "%s, %s" % (rate, _label(size, flows))
+        queues = [row["queues"] for row in rows]
+        line = axes.plot(
+            queues, [row["received_pps"] for row in rows], marker="o", label="received at " + label
         )
+        sent = [row["offered_pps"] for row in rows]
+        axes.plot(queues, sent, color=line[0].get_color(), linestyle=":", label="sent at " + label)
     axes.set_xlabel("receive queues (each queue's IRQ on its own CPU, as far as there are CPUs)")
-    axes.set_ylabel("received (packets/s)")
+    axes.set_ylabel("packets/s")
     axes.set_xticks(sorted(set(row["queues"] for row in every)))
     axes.set_ylim(bottom=0)
     axes.set_title("Receive capacity vs RSS queues")
