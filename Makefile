@@ -24,7 +24,7 @@ export PATH := $(BIN):$(PATH)
 help:
 	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
 	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
-	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>)"
+	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>, an <abi> from LAB_KERNEL_LINE)"
 	@echo "make lab-down    stop the virtual lab and remove what it created (the cache stays)"
 	@echo "make lab-purge   lab-down, then remove the lab's cache: build roots, images, keys"
 	@echo "make lab-status  report the virtual lab"
@@ -48,8 +48,9 @@ $(VENV)/.ready: requirements.txt requirements-test.txt
 	touch $@
 
 LAB_KERNEL ?= stable
+LAB_KERNEL_LINE ?= stable
 lab-up: venv
-	ansible-playbook playbooks/lab.yml -e lab_kernel=$(LAB_KERNEL)
+	ansible-playbook playbooks/lab.yml -e lab_kernel=$(LAB_KERNEL) -e lab_kernel_line=$(LAB_KERNEL_LINE)
 
 lab-down: venv
 	ansible-playbook playbooks/lab.yml -e lab_state=absent

@@ -44,7 +44,9 @@ def booted():
     if os.geteuid() != 0:
         pytest.fail("the integration tests drive the virtual lab and need root")
     try:
-        code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + lab.KERNEL)
+        code, out = lab.playbook(
+            "lab.yml", "-e", "lab_kernel=" + lab.KERNEL, "-e", "lab_kernel_line=" + lab.KERNEL_LINE
+        )
         assert code == 0, out[-5000:]
         yield out
     finally:

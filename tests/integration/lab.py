@@ -19,6 +19,8 @@ CONNECTION_FILE = os.path.join(ROOT, "inventories", "lab", "group_vars", "lab", 
 HOST_NETNS = "netlab-pktgen-lab"
 # The lab's kernel line for this session: stable, backports or an ABI name.
 KERNEL = os.environ.get("LAB_KERNEL", "stable")
+# With an ABI name: the line whose build root has it (stable or backports).
+KERNEL_LINE = os.environ.get("LAB_KERNEL_LINE", "stable")
 
 
 def _env():

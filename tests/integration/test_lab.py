@@ -42,7 +42,9 @@ def test_lab_up_boots_and_spreads_64_flows(booted):
 
 
 def test_lab_up_again_changes_nothing(booted):
-    code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + KERNEL)
+    code, out = lab.playbook(
+        "lab.yml", "-e", "lab_kernel=" + KERNEL, "-e", "lab_kernel_line=" + lab.KERNEL_LINE
+    )
     assert code == 0, out[-5000:]
     stats = lab.recap(out)
     assert set(stats) == {"localhost", "lab-vm"}

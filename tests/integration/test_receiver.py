@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The receiver kernel module (kmod/pktgen_rx.c) in the lab, against the real kernel.
 
-Built on the controller against the lab kernel's headers with W=1, loaded in
+Built in the lab kernel's build root (its headers, its compiler) with W=1 and sparse, loaded in
 the guest, fed by pktgen from lab-tx, read from lab-rx's control file.
 """
 
