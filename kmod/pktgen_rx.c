@@ -227,8 +227,9 @@ static bool pgrx_parse_v4(struct sk_buff *skb, struct pgrx_rcv *r)
 /*
  * An IPv6 packet: pktgen's UDP after any extension headers, not a fragment.
  * ipv6_find_hdr() walks the extension headers from the network offset with
- * skb_header_pointer(); with an offset of 0 it reads the fixed header in place
- * instead, so that header is pulled into the linear area first.
+ * skb_header_pointer(); with an offset of 0 it reads the fixed header in
+ * place instead, so a fixed header outside the linear area is pulled in
+ * first (never in a shared skb: that packet is left alone).
  */
 static bool pgrx_parse_v6(struct sk_buff *skb, struct pgrx_rcv *r)
 {
@@ -238,7 +239,10 @@ static bool pgrx_parse_v6(struct sk_buff *skb, struct pgrx_rcv *r)
 	unsigned int off;
 	struct ipv6hdr buf;
 
-	if (nh < 0 || !pskb_may_pull(skb, nh + sizeof(buf)))
+	if (nh < 0)
+		return false;
+	if (skb_headlen(skb) < nh + sizeof(buf) &&
+	    (skb_shared(skb) || !pskb_may_pull(skb, nh + sizeof(buf))))
 		return false;
 	ip6 = skb_header_pointer(skb, nh, sizeof(buf), &buf);
 	if (!ip6 || ip6->version != 6)
