@@ -29,14 +29,14 @@ PER_MILLE = (500, 900, 990, 999)
 
 def gauss(mean, sigma):
     def draw(rng, n):
-        return [max(0, round(rng.gauss(mean, sigma))) for _ in range(n)]
+        return [max(0, round(rng.gauss(mean, sigma))) for _draw in range(n)]
 
     return draw
 
 
 def exponential(mean):
     def draw(rng, n):
-        return [round(rng.expovariate(1 / mean)) for _ in range(n)]
+        return [round(rng.expovariate(1 / mean)) for _draw in range(n)]
 
     return draw
 
@@ -44,7 +44,7 @@ def exponential(mean):
 def bimodal(rng, n):
     return [
         max(0, round(rng.gauss(1000, 50) if rng.random() < 0.5 else rng.gauss(100_000, 500)))
-        for _ in range(n)
+        for _draw in range(n)
     ]
 
 
@@ -53,7 +53,7 @@ def constant(rng, n):
 
 
 def outliers(rng, n):
-    values = [max(0, round(rng.gauss(1000, 30))) for _ in range(n)]
+    values = [max(0, round(rng.gauss(1000, 30))) for _draw in range(n)]
     for index, value in zip(rng.sample(range(n), 5), (CAP, CAP, CAP + 1, 1 << 50, (1 << 64) - 1)):
         values[index] = value
     values[rng.randrange(n)] = 0
@@ -61,7 +61,7 @@ def outliers(rng, n):
 
 
 def uniform_to_cap(rng, n):
-    return [rng.randrange(CAP + 1) for _ in range(n)]
+    return [rng.randrange(CAP + 1) for _draw in range(n)]
 
 
 DISTRIBUTIONS = {
@@ -185,12 +185,12 @@ def check_seq(binary, workdir, rng, failures):
     for sender in range(6):
         start = rng.choice((0, 1000, (1 << 32) - 3000))  # one wraps past 2^32
         stream = list(range(start, start + 100_000))
-        for _ in range(2000):  # losses
+        for _step in range(2000):  # losses
             stream.pop(rng.randrange(len(stream)))
-        for _ in range(2000):  # duplicates, near and far
+        for _step in range(2000):  # duplicates, near and far
             index = rng.randrange(len(stream))
             stream.insert(min(len(stream), index + rng.choice((1, 5, 100, 300, 5000))), stream[index])
-        for _ in range(2000):  # late packets, within and beyond the window
+        for _step in range(2000):  # late packets, within and beyond the window
             index = rng.randrange(len(stream))
             late = index + rng.choice((2, 50, 255, 256, 257, 3000))
             stream.insert(min(len(stream), late), stream.pop(index))
