@@ -2,7 +2,7 @@
 # GNU General Public License v2.0 (see LICENSES/GPL-2.0-only.txt)
 """pgrx_stats.h against exact references computed here, in Python integers.
 
-usage: run.py STATS_TEST [SAMPLES_DIR]
+usage: run.py STATS_TEST HOT_OBJECT [SAMPLES_DIR]
 
 For each distribution: 10^6 samples (ns), spread over simulated CPUs, fed
 through the header by STATS_TEST (stats_test.c). Checked, per CPU and over
@@ -11,12 +11,15 @@ population variance), exactly; the percentiles (nearest rank) within the
 documented bucket error of the exact order statistic. Then the sequence
 window against a set-based model. Samples go to SAMPLES_DIR when given
 (kept, to replay other arithmetic on them), else to a temporary directory.
-Only the standard library; nothing here reuses the header's code.
+HOT_OBJECT (hot.c compiled -O2) holds the packet-path functions alone: its
+disassembly must have no division instruction. Only the standard library
+and binutils' objdump; nothing here reuses the header's code.
 """
 
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -213,11 +216,22 @@ def check_seq(binary, workdir, rng, failures):
         print("sequence sender %d: %s" % (sender, " ".join("%s %d" % kv for kv in ref.items())))
 
 
+def check_no_division(hot, failures):
+    """No div/idiv (nor a libgcc division call) in the packet-path functions."""
+    listing = subprocess.check_output(["objdump", "-d", "--no-show-raw-insn", hot], text=True)
+    functions = re.findall(r"^[0-9a-f]+ <(hot_\w+)>:", listing, re.M)
+    found = re.findall(r"\s(i?div[bwlq]?|call\s.*__u?(div|mod)ti3)\s", listing)
+    print("packet path: %s; division instructions: %d" % (", ".join(functions), len(found)))
+    if len(functions) != 3 or found:
+        failures.append("packet-path functions %r, divisions %r" % (functions, found))
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
-    keep = sys.argv[2] if len(sys.argv) > 2 else None
+    keep = sys.argv[3] if len(sys.argv) > 3 else None
     rng = random.Random(20261202)
     failures = []
+    check_no_division(sys.argv[2], failures)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = keep or tmp
         os.makedirs(workdir, exist_ok=True)
