@@ -218,9 +218,9 @@ def check_seq(binary, workdir, rng, failures):
 
 def check_no_division(hot, failures):
     """No div/idiv (nor a libgcc division call) in the packet-path functions."""
-    listing = subprocess.check_output(["objdump", "-d", "--no-show-raw-insn", hot], text=True)
+    listing = subprocess.check_output(["objdump", "-dr", "--no-show-raw-insn", hot], text=True)
     functions = re.findall(r"^[0-9a-f]+ <(hot_\w+)>:", listing, re.M)
-    found = re.findall(r"\s(i?div[bwlq]?|call\s.*__u?(div|mod)ti3)\s", listing)
+    found = re.findall(r"\si?div[bwlq]?\s|__u?(?:div|mod)[td]i3", listing)
     print("packet path: %s; division instructions: %d" % (", ".join(functions), len(found)))
     if len(functions) != 3 or found:
         failures.append("packet-path functions %r, divisions %r" % (functions, found))
