@@ -59,13 +59,16 @@ def _percentiles(values):
     return out
 
 
-def _time_fields(values, target):
-    """SERIES (5 fields each) from VALUES into TARGET, then ``future`` when it follows them."""
+def _time_fields(values, target, future=True):
+    """SERIES (5 fields each) from VALUES into TARGET, then (FUTURE) ``future`` when it follows them.
+
+    Fields after those are a later receiver's: ignored.
+    """
     for index, name in enumerate(SERIES):
         chunk = values[index * 5 : index * 5 + 5]
         if len(chunk) == 5:
             target[name] = _series(chunk)
-    if len(values) > 5 * len(SERIES):
+    if future and len(values) > 5 * len(SERIES):
         target[FUTURE] = int(values[5 * len(SERIES)])
 
 
@@ -77,7 +80,7 @@ def _parse_script(lines, out):
             out["percentiles"] = _percentiles(fields[7:15])
             if len(fields) > 15:
                 out["total"][FUTURE] = int(fields[15])
-                _time_fields(fields[16:], out["total"])
+                _time_fields(fields[16:], out["total"], future=False)
             continue
         if fields[0] == "S" and len(fields) == 2 + len(SENDER_FIELDS):
             out["senders"][fields[1]] = dict(zip(SENDER_FIELDS, _ints(fields[2:])))
