@@ -296,13 +296,18 @@ static struct pgrx_sender *pgrx_sender(struct pgrx_cpu *st, const struct in6_add
 /* Count one pktgen packet on this CPU. */
 static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 {
-	u64 gen = READ_ONCE(pn->gen), now = 0, sent;
+	u64 gen = READ_ONCE(pn->gen), now = 0, real = 0, sent;
 	int level = gen & 3;
 	struct pgrx_sender *s;
 	struct pgrx_cpu *st;
 	s64 lat;
 
 	local_bh_disable();
+	/* clocks read on this CPU, outside the write section that readers wait for */
+	if (level >= PGRX_BASIC)
+		now = ktime_get_ns();
+	if (level >= PGRX_TIME)
+		real = ktime_get_real_ns();
 	st = this_cpu_ptr(pn->stats);
 	write_seqcount_begin(&st->seq);
 	if (st->gen != gen)
@@ -310,7 +315,6 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 	st->packets++;
 	st->bytes += ETH_HLEN + r->vlan_len + r->len;
 	if (level >= PGRX_BASIC) {
-		now = ktime_get_ns();
 		if (!st->first_ns) {
 			st->first_ns = now;
 		} else if (level >= PGRX_TIME) {
@@ -327,7 +331,7 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 	}
 	if (level >= PGRX_TIME && (r->tv_sec || r->tv_usec)) {
 		sent = (u64)r->tv_sec * NSEC_PER_SEC + (u64)r->tv_usec * NSEC_PER_USEC;
-		lat = (s64)(ktime_get_real_ns() - sent);
+		lat = (s64)(real - sent);
 		if (lat < 0) {
 			/* the sender's clock is ahead of ours */
 			st->future++;
