@@ -22,7 +22,9 @@ has no socket, and are dropped there); ``prerouting`` and ``ingress``
 (pktgen_rx with that hook, statistics basic, drop on), ``ingress-time``
 (ingress at statistics time); and ``old-ingress``, ``old-ingress-time``: the
 same two with main's module (``git show main:kmod/...`` built in a temporary
-directory), for a before/after in one run. Prints every run, then per path
+directory), for a before/after in one run; ``idle``: our module loaded and
+receiving on lo only, so that veth0 is a device nobody receives on (its
+traffic should cost what it costs with no module: ``none``). Prints every run, then per path
 and configuration the median and its ratio to ``tc-drop`` and to ``none`` in
 the same run. Figures are software-emulation figures: compare ratios, not
 absolute rates.
@@ -48,6 +50,7 @@ CONFIGS = {
     "ingress-time": ("hook=ingress", "time", lab.GUEST_KO),
     "old-ingress": ("hook=ingress", "basic", OLD_KO),
     "old-ingress-time": ("hook=ingress", "time", OLD_KO),
+    "idle": ("hook=ingress", "basic", lab.GUEST_KO, "lo"),
 }
 PATHS = ("netif_receive", "veth")
 TC = "ip netns exec lab-rx tc"
@@ -100,9 +103,9 @@ def load(config, setup):
         )
     if setup is None:
         return
-    params, level, ko = setup
+    params, level, ko, dev = setup + ("veth0",) * (len(setup) == 3)
     lab.raw("lab-vm", "insmod %s %s" % (ko, params))
-    pgrx_cmd("lab-rx", "rx veth0", "statistics " + level)
+    pgrx_cmd("lab-rx", "rx " + dev, "statistics " + level)
 
 
 def run(path, count):

@@ -9,9 +9,9 @@
  *
  * Commands (one per write):
  *   rx DEV [DEV...] | rx all   receive on these devices (at most 8) or all;
- *                              resets and enables
+ *                              hooks them, resets and enables
  *   rx_reset                   zero the statistics
- *   rx_disable                 stop receiving
+ *   rx_disable                 stop receiving and remove the hooks
  *   statistics counter|basic|time   what to measure (resets)
  *   display human|script       how reading shows it
  *   drop on|off                consume pktgen packets after counting (on) or
@@ -37,6 +37,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -132,8 +133,9 @@ struct pgrx_net {
 	int display;
 	bool drop;
 	u64 gen;		/* generation << 2 | level: one word read per packet */
-	struct pgrx_cpu __percpu *stats;
+	struct pgrx_cpu __percpu *stats;	/* from the first rx on */
 	struct nf_hook_ops inet_ops[PGRX_NHOOKS];	/* prerouting: with priv = this */
+	bool inet_hooked;	/* inet_ops registered (from rx to rx_disable) */
 	struct list_head devhooks;	/* ingress: struct pgrx_devhook per device */
 	char result[PGRX_RESULT_LEN];
 };
@@ -430,14 +432,30 @@ static int pgrx_hook_dev(struct pgrx_net *pn, struct net_device *dev)
 	return 0;
 }
 
-/* Remove the ingress hooks on DEV, or on every device when DEV is NULL. */
-static void pgrx_unhook_devs(struct pgrx_net *pn, const struct net_device *dev)
+static bool pgrx_listed(const int *ifindex, int n, int want)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ifindex[i] == want)
+			return true;
+	return false;
+}
+
+/*
+ * Remove the ingress hooks on DEV, or on every device when DEV is NULL, but
+ * those of the devices KEEP lists. Called with pn->lock held.
+ */
+static void pgrx_unhook(struct pgrx_net *pn, const struct net_device *dev, const int *keep,
+			int nkeep)
 {
 	struct pgrx_devhook *h, *tmp;
 	LIST_HEAD(gone);
 
 	list_for_each_entry_safe(h, tmp, &pn->devhooks, list) {
 		if (dev && h->ops.dev != dev)
+			continue;
+		if (keep && pgrx_listed(keep, nkeep, h->ops.dev->ifindex))
 			continue;
 		nf_unregister_net_hook(pn->net, &h->ops);
 		list_move(&h->list, &gone);
@@ -449,15 +467,94 @@ static void pgrx_unhook_devs(struct pgrx_net *pn, const struct net_device *dev)
 		kfree(h);
 }
 
-static int pgrx_register_prerouting(struct pgrx_net *pn)
+static bool pgrx_hooked(const struct pgrx_net *pn, const struct net_device *dev)
 {
-	int i;
+	const struct pgrx_devhook *h;
 
+	list_for_each_entry(h, &pn->devhooks, list)
+		if (h->ops.dev == dev)
+			return true;
+	return false;
+}
+
+/*
+ * Ingress hooks on exactly the devices to receive on: every device of the
+ * namespace when ALL, else those of IFINDEX. Called with RTNL and pn->lock.
+ */
+static int pgrx_rehook(struct pgrx_net *pn, bool all, const int *ifindex, int n)
+{
+	struct net_device *dev;
+	int i, err;
+
+	if (all) {
+		for_each_netdev(pn->net, dev) {
+			if (pgrx_hooked(pn, dev))
+				continue;
+			err = pgrx_hook_dev(pn, dev);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	pgrx_unhook(pn, NULL, ifindex, n);
+	for (i = 0; i < n; i++) {
+		dev = __dev_get_by_index(pn->net, ifindex[i]);
+		if (!dev || pgrx_hooked(pn, dev))
+			continue;
+		err = pgrx_hook_dev(pn, dev);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The PRE_ROUTING hooks of this namespace, on (for rx) or off. Called with pn->lock held. */
+static int pgrx_prerouting(struct pgrx_net *pn, bool on)
+{
+	int i, err;
+
+	if (on == pn->inet_hooked)
+		return 0;
+	if (!on) {
+		nf_unregister_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+		synchronize_net();
+		pn->inet_hooked = false;
+		return 0;
+	}
 	for (i = 0; i < PGRX_NHOOKS; i++) {
 		pn->inet_ops[i] = pgrx_prerouting_ops[i];
 		pn->inet_ops[i].priv = pn;
 	}
-	return nf_register_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+	err = nf_register_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+	pn->inet_hooked = !err;
+	return err;
+}
+
+/* Stop receiving: counting off, then every hook of this namespace removed. */
+static void pgrx_disable(struct pgrx_net *pn)
+{
+	WRITE_ONCE(pn->enabled, false);
+	if (pgrx_ingress)
+		pgrx_unhook(pn, NULL, NULL, 0);
+	else
+		pgrx_prerouting(pn, false);
+}
+
+/* The per-CPU statistics, allocated at the namespace's first rx. Called with pn->lock held. */
+static int pgrx_alloc_stats(struct pgrx_net *pn)
+{
+	struct pgrx_cpu __percpu *stats;
+	int cpu;
+
+	if (pn->stats)
+		return 0;
+	stats = alloc_percpu(struct pgrx_cpu);
+	if (!stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(stats, cpu)->seq);
+	pn->stats = stats;
+	return 0;
 }
 
 /* A new generation at the current level: every CPU starts again at its next packet. */
@@ -813,37 +910,47 @@ static int pgrx_word(const char *word, const char * const *names, int n)
 	return -1;
 }
 
-/* Set receiving devices from "rx" arguments; returns an error message or NULL. */
+/*
+ * Set receiving devices from "rx" arguments and put the hooks on them (and
+ * only them), before the measurement starts; returns an error message or
+ * NULL. Called with RTNL and pn->lock held.
+ */
 static const char *pgrx_cmd_rx(struct pgrx_net *pn, char **args, int nargs)
 {
 	int ifindex[PGRX_MAX_DEVS];
 	struct net_device *dev;
+	bool all;
 	int i;
 
 	if (nargs < 1)
 		return "rx needs a device name, several, or all";
 	if (nargs > PGRX_MAX_DEVS)
 		return "rx takes at most 8 devices";
-	if (nargs == 1 && !strcmp(args[0], "all")) {
-		WRITE_ONCE(pn->all_devs, true);
-		return NULL;
-	}
-	for (i = 0; i < nargs; i++) {
-		dev = dev_get_by_name(pn->net, args[i]);
+	all = nargs == 1 && !strcmp(args[0], "all");
+	for (i = 0; !all && i < nargs; i++) {
+		dev = __dev_get_by_name(pn->net, args[i]);
 		if (!dev)
 			return "no such device in this network namespace";
 		ifindex[i] = dev->ifindex;
-		dev_put(dev);
 	}
-	WRITE_ONCE(pn->ndevs, 0);
-	for (i = 0; i < nargs; i++)
-		WRITE_ONCE(pn->ifindex[i], ifindex[i]);
-	WRITE_ONCE(pn->ndevs, nargs);
-	WRITE_ONCE(pn->all_devs, false);
+	if (pgrx_alloc_stats(pn))
+		return "out of memory for the statistics";
+	if (pgrx_ingress ? pgrx_rehook(pn, all, ifindex, all ? 0 : nargs) :
+	    pgrx_prerouting(pn, true)) {
+		pgrx_disable(pn);
+		return "could not register the receiver's hooks";
+	}
+	if (!all) {
+		WRITE_ONCE(pn->ndevs, 0);
+		for (i = 0; i < nargs; i++)
+			WRITE_ONCE(pn->ifindex[i], ifindex[i]);
+		WRITE_ONCE(pn->ndevs, nargs);
+	}
+	WRITE_ONCE(pn->all_devs, all);
 	return NULL;
 }
 
-/* Run one command; returns an error message or NULL. Called with pn->lock held. */
+/* Run one command; returns an error message or NULL. Called with RTNL and pn->lock held. */
 static const char *pgrx_command(struct pgrx_net *pn, char *line)
 {
 	char *args[PGRX_MAX_DEVS + 2];
@@ -876,7 +983,7 @@ static const char *pgrx_command(struct pgrx_net *pn, char *line)
 		return NULL;
 	}
 	if (!strcmp(args[0], "rx_disable")) {
-		WRITE_ONCE(pn->enabled, false);
+		pgrx_disable(pn);
 		return NULL;
 	}
 	if (!strcmp(args[0], "statistics")) {
@@ -942,6 +1049,8 @@ static ssize_t pgrx_write(struct file *file, const char __user *ubuf, size_t cou
 	if (strlen(line) != len || !pgrx_printable(line))
 		return pgrx_fail(pn, "command has bytes that are not printable text");
 	strscpy(shown, line, sizeof(shown));
+	/* RTNL first, as in the netdev notifier: rx looks devices up and hooks them. */
+	rtnl_lock();
 	mutex_lock(&pn->lock);
 	err = pgrx_command(pn, line);
 	if (err)
@@ -949,15 +1058,19 @@ static ssize_t pgrx_write(struct file *file, const char __user *ubuf, size_t cou
 	else
 		snprintf(pn->result, sizeof(pn->result), "OK: %s", shown);
 	mutex_unlock(&pn->lock);
+	rtnl_unlock();
 	return err ? -EINVAL : count;
 }
 
 static const struct pgrx_proc_ops pgrx_fops = PGRX_PROC_OPS(pgrx_open, pgrx_write);
 
+/*
+ * A new namespace gets its control file and nothing else: statistics and
+ * hooks come with its first rx. Never fails the namespace's creation.
+ */
 static int __net_init pgrx_net_init(struct net *net)
 {
 	struct pgrx_net *pn = net_generic(net, pgrx_net_id);
-	int cpu;
 
 	pn->net = net;
 	mutex_init(&pn->lock);
@@ -967,39 +1080,25 @@ static int __net_init pgrx_net_init(struct net *net)
 	pn->drop = true;
 	pn->gen = 1 << 2 | PGRX_BASIC;
 	strscpy(pn->result, "OK: ready", sizeof(pn->result));
-	pn->stats = alloc_percpu(struct pgrx_cpu);
-	if (!pn->stats)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		seqcount_init(&per_cpu_ptr(pn->stats, cpu)->seq);
 	pn->dir = proc_mkdir("pktgen_rx", net->proc_net);
+	if (pn->dir && !proc_create_data("pgrx", 0600, pn->dir, &pgrx_fops, pn)) {
+		proc_remove(pn->dir);
+		pn->dir = NULL;
+	}
 	if (!pn->dir)
-		goto err;
-	if (!proc_create_data("pgrx", 0600, pn->dir, &pgrx_fops, pn))
-		goto err_dir;
-	if (!pgrx_ingress && pgrx_register_prerouting(pn))
-		goto err_dir;
+		pr_warn_ratelimited("no memory for a control file: this namespace has no receiver\n");
 	return 0;
-err_dir:
-	proc_remove(pn->dir);
-err:
-	free_percpu(pn->stats);
-	return -ENOMEM;
 }
 
+/* Devices have gone by now (each unhooked by the notifier); the rest goes here. */
 static void __net_exit pgrx_net_exit(struct net *net)
 {
 	struct pgrx_net *pn = net_generic(net, pgrx_net_id);
 
 	proc_remove(pn->dir);
-	if (pgrx_ingress) {
-		mutex_lock(&pn->lock);
-		pgrx_unhook_devs(pn, NULL);
-		mutex_unlock(&pn->lock);
-	} else {
-		nf_unregister_net_hooks(net, pn->inet_ops, PGRX_NHOOKS);
-		synchronize_net();
-	}
+	mutex_lock(&pn->lock);
+	pgrx_disable(pn);
+	mutex_unlock(&pn->lock);
 	free_percpu(pn->stats);
 }
 
@@ -1011,11 +1110,11 @@ static struct pernet_operations pgrx_net_ops = {
 };
 
 /*
- * Ingress hooks live on devices: every device gets one when it appears (or
- * when the module loads: registering the notifier replays NETDEV_REGISTER),
- * and loses it when it goes away or leaves the namespace. Unregistering the
- * notifier replays NETDEV_UNREGISTER for every device, which removes every
- * ingress hook before the module goes.
+ * Ingress hooks live on devices: a device loses its hook when it goes away
+ * or leaves the namespace, and one that appears in a namespace receiving on
+ * all devices (rx all) gets one. Unregistering the notifier replays
+ * NETDEV_UNREGISTER for every device, which removes every ingress hook
+ * before the module goes. Runs with RTNL held.
  */
 static int pgrx_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
@@ -1027,8 +1126,8 @@ static int pgrx_netdev_event(struct notifier_block *nb, unsigned long event, voi
 	pn = net_generic(dev_net(dev), pgrx_net_id);
 	mutex_lock(&pn->lock);
 	if (event == NETDEV_UNREGISTER)
-		pgrx_unhook_devs(pn, dev);
-	else if (pgrx_hook_dev(pn, dev))
+		pgrx_unhook(pn, dev, NULL, 0);
+	else if (pn->enabled && pn->all_devs && pgrx_hook_dev(pn, dev))
 		pr_warn("could not hook device %s: not counting on it\n", dev->name);
 	mutex_unlock(&pn->lock);
 	return NOTIFY_DONE;

@@ -250,11 +250,12 @@ def test_reads_during_rx_disable_and_resets_under_traffic(loaded):
         "    out.append(open(%r).read())\n"
         "sys.stdout.write('\\n=====\\n'.join(out))\n" % CONTROL
     )
-    try:
-        background(writer)
-        text = lab.raw_out("lab-vm", "ip netns exec lab-rx python3 -c %s" % shlex.quote(reader))
-    finally:
-        stop_traffic()
+    with static_keys_held():  # rx_disable and rx move hooks while packets flow
+        try:
+            background(writer)
+            text = lab.raw_out("lab-vm", "ip netns exec lab-rx python3 -c %s" % shlex.quote(reader))
+        finally:
+            stop_traffic()
     lab.raw("lab-vm", "sleep 1")
     whole = 0
     for chunk in text.split("\n=====\n"):
@@ -296,12 +297,14 @@ def test_concurrent_readers_and_writers_for_30_seconds(loaded):
     commands += ["rx_disable", "rx all", "drop off", "drop on", "statistics basic", "rx veth0"]
     writes = " ".join("echo %s > %s;" % (shlex.quote(c), CONTROL) for c in commands)
     writer = "ip netns exec lab-rx sh -c %s" % shlex.quote("%s %s done" % (until, writes))
-    try:
-        for command in (reader, reader, writer):
-            background(command)
-        lab.raw("lab-vm", "sleep 31")
-    finally:
-        stop_traffic()
+    # rx_disable and rx move hooks while packets flow: hold the static keys (see static_keys_held)
+    with static_keys_held():
+        try:
+            for command in (reader, reader, writer):
+                background(command)
+            lab.raw("lab-vm", "sleep 31")
+        finally:
+            stop_traffic()
     pgrx_cmd("lab-rx", "rx veth0", "display script")
     assert pgrx_read("lab-rx")["result"] == "OK: display script"
     assert_clean_log()
