@@ -31,10 +31,10 @@ absolute rates.
 """
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen
 from ansible_collections.netlab.pktgen.tests.integration import lab
@@ -57,38 +57,23 @@ TC = "ip netns exec lab-rx tc"
 
 
 def build_main_kmod(kernel):
-    """main's kmod/ built in a temporary directory like lab.build_kmod builds ours; copied to OLD_KO."""
-    with tempfile.TemporaryDirectory() as tmp:
-        names = subprocess.run(
-            ["git", "-C", lab.ROOT, "ls-tree", "--name-only", "main", "kmod/"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        for name in names:
-            blob = subprocess.run(
-                ["git", "-C", lab.ROOT, "show", "main:" + name], capture_output=True, check=True
-            )
-            with open(os.path.join(tmp, os.path.basename(name)), "wb") as out:
-                out.write(blob.stdout)
-        build = subprocess.run(
-            ["make", "-C", tmp, "KDIR=/usr/src/linux-headers-%s" % kernel],
-            capture_output=True,
-            text=True,
-            check=False,
+    """main's kmod/ built in the lab's build root as lab.build_kmod builds ours; copied to OLD_KO."""
+    inside = "%s/main-kmod" % lab.SCRATCH
+    outside = lab.build_root() + inside
+    shutil.rmtree(outside, ignore_errors=True)
+    os.makedirs(outside)
+    listing = ["git", "-C", lab.ROOT, "ls-tree", "--name-only", "main", "kmod/"]
+    for name in subprocess.run(listing, capture_output=True, text=True, check=True).stdout.split():
+        blob = subprocess.run(
+            ["git", "-C", lab.ROOT, "show", "main:" + name], capture_output=True, check=True
         )
-        assert build.returncode == 0, build.stdout + build.stderr
-        code, out = lab.run(
-            [
-                "ansible",
-                "lab-vm",
-                "-m",
-                "ansible.builtin.copy",
-                "-a",
-                "src=%s/pktgen_rx.ko dest=%s" % (tmp, OLD_KO),
-            ]
-        )
-        assert code == 0, out
+        with open(os.path.join(outside, os.path.basename(name)), "wb") as out:
+            out.write(blob.stdout)
+    build = lab.chroot("make", "-C", inside, "KDIR=/usr/src/linux-headers-%s" % kernel, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
+    copy = "src=%s/pktgen_rx.ko dest=%s" % (outside, OLD_KO)
+    code, out = lab.run(["ansible", "lab-vm", "-m", "ansible.builtin.copy", "-a", copy])
+    assert code == 0, out
 
 
 def load(config, setup):
