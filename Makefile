@@ -105,6 +105,7 @@ sanity: venv
 	  $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 unit: venv
+	$(MAKE) -C kmod test
 	pytest tests/unit
 
 # The integration suite runs once per kernel line: Debian 12's and bookworm-backports'.

@@ -14,39 +14,83 @@ round by round so that a noisy neighbour hits them all alike:
 - ``veth``: pktgen from lab-tx over the veth pair (send and receive share the
   sending CPU, so the receiver's cost shows as a lower send rate).
 
-Configurations: ``none`` (no receiver: the packets go up to UDP port 9, which
-has no socket, and are dropped there), ``prerouting`` and ``ingress``
+Configurations: ``tc-drop``, the baseline: no receiver, a clsact qdisc on
+lab-rx's veth0 with ``tc filter add dev veth0 ingress matchall action drop``
+(the cheapest way to drop every packet at the same device's ingress);
+``none`` (no receiver and no filter: the packets go up to UDP port 9, which
+has no socket, and are dropped there); ``prerouting`` and ``ingress``
 (pktgen_rx with that hook, statistics basic, drop on), ``ingress-time``
-(ingress at statistics time). Prints every run, then per path and
-configuration the median and its ratio to ``none`` in the same run. Figures
-are software-emulation figures: compare ratios, not absolute rates.
+(ingress at statistics time); and ``old-ingress``, ``old-ingress-time``: the
+same two with main's module (``git show main:kmod/...`` built in a temporary
+directory), for a before/after in one run; ``idle``: our module loaded and
+receiving on lo only, so that veth0 is a device nobody receives on (its
+traffic should cost what it costs with no module: ``none``). Prints every run, then per path
+and configuration the median and its ratio to ``tc-drop`` and to ``none`` in
+the same run. Figures are software-emulation figures: compare ratios, not
+absolute rates.
 """
 
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen
 from ansible_collections.netlab.pktgen.tests.integration import lab
 from ansible_collections.netlab.pktgen.tests.integration.receiver import TX_VETH, pgrx_cmd, pgrx_read
 
+OLD_KO = "/root/pktgen_rx-main.ko"
+TC_DROP = "tc-drop"
 CONFIGS = {
+    TC_DROP: None,
     "none": None,
-    "prerouting": ("hook=prerouting", "basic"),
-    "ingress": ("hook=ingress", "basic"),
-    "ingress-time": ("hook=ingress", "time"),
+    "prerouting": ("hook=prerouting", "basic", lab.GUEST_KO),
+    "ingress": ("hook=ingress", "basic", lab.GUEST_KO),
+    "ingress-time": ("hook=ingress", "time", lab.GUEST_KO),
+    "old-ingress": ("hook=ingress", "basic", OLD_KO),
+    "old-ingress-time": ("hook=ingress", "time", OLD_KO),
+    "idle": ("hook=ingress", "basic", lab.GUEST_KO, "lo"),
 }
 PATHS = ("netif_receive", "veth")
+TC = "ip netns exec lab-rx tc"
 
 
-def load(setup):
-    """(Re)load the receiver with SETUP (module parameters, statistics level), or unload it for None."""
+def build_main_kmod(kernel):
+    """main's kmod/ built in the lab's build root as lab.build_kmod builds ours; copied to OLD_KO."""
+    inside = "%s/main-kmod" % lab.SCRATCH
+    outside = lab.build_root() + inside
+    shutil.rmtree(outside, ignore_errors=True)
+    os.makedirs(outside)
+    listing = ["git", "-C", lab.ROOT, "ls-tree", "--name-only", "main", "kmod/"]
+    for name in subprocess.run(listing, capture_output=True, text=True, check=True).stdout.split():
+        blob = subprocess.run(
+            ["git", "-C", lab.ROOT, "show", "main:" + name], capture_output=True, check=True
+        )
+        with open(os.path.join(outside, os.path.basename(name)), "wb") as out:
+            out.write(blob.stdout)
+    build = lab.chroot("make", "-C", inside, "KDIR=/usr/src/linux-headers-%s" % kernel, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
+    copy = "src=%s/pktgen_rx.ko dest=%s" % (outside, OLD_KO)
+    code, out = lab.run(["ansible", "lab-vm", "-m", "ansible.builtin.copy", "-a", copy])
+    assert code == 0, out
+
+
+def load(config, setup):
+    """(Re)load the receiver with SETUP (parameters, level, .ko); none for None (tc-drop: with the filter)."""
     lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; modprobe pktgen")
+    lab.raw("lab-vm", "%s qdisc del dev veth0 clsact 2>/dev/null; true" % TC)
+    if config == TC_DROP:
+        lab.raw(
+            "lab-vm",
+            "%s qdisc add dev veth0 clsact && %s filter add dev veth0 ingress matchall action drop"
+            % (TC, TC),
+        )
     if setup is None:
         return
-    params, level = setup
-    lab.raw("lab-vm", "insmod %s %s" % (lab.GUEST_KO, params))
-    pgrx_cmd("lab-rx", "rx veth0", "statistics " + level)
+    params, level, ko, dev = setup + ("veth0",) * (len(setup) == 3)
+    lab.raw("lab-vm", "insmod %s %s" % (ko, params))
+    pgrx_cmd("lab-rx", "rx " + dev, "statistics " + level)
 
 
 def run(path, count):
@@ -70,11 +114,12 @@ def main():
     kernel = lab.lab_state()["kernel"]
     lab.build_kmod(kernel)
     lab.load_kmod()
+    build_main_kmod(kernel)
     print("receive capacity, kernel %s, %d packets of 60 bytes per run, %d rounds" % (kernel, count, rounds))
     pps = {(path, config): [] for path in PATHS for config in CONFIGS}
     for rnd in range(rounds):
         for config, setup in CONFIGS.items():
-            load(setup)
+            load(config, setup)
             for path in PATHS:
                 result = run(path, count)
                 counted = "-"
@@ -83,16 +128,18 @@ def main():
                     pgrx_cmd("lab-rx", "rx_reset")
                 pps[(path, config)].append(result["pps"])
                 print(
-                    "round %d %-13s %-12s %8d pps  sent %d errors %d counted %s"
+                    "round %d %-13s %-16s %8d pps  sent %d errors %d counted %s"
                     % (rnd + 1, path, config, result["pps"], result["packets"], result["errors"], counted)
                 )
     lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; true")
-    print("\n%-13s %-12s %12s %9s" % ("path", "receiver", "median pps", "vs none"))
+    lab.raw("lab-vm", "%s qdisc del dev veth0 clsact 2>/dev/null; true" % TC)
+    print("\n%-13s %-16s %12s %10s %9s" % ("path", "receiver", "median pps", "vs tc-drop", "vs none"))
     for path in PATHS:
-        base = statistics.median(pps[(path, "none")])
+        base = statistics.median(pps[(path, TC_DROP)])
+        none = statistics.median(pps[(path, "none")])
         for config in CONFIGS:
             median = statistics.median(pps[(path, config)])
-            print("%-13s %-12s %12d %9.2f" % (path, config, median, median / base))
+            print("%-13s %-16s %12d %10.2f %9.2f" % (path, config, median, median / base, median / none))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@
  *
  * Commands (one per write):
  *   rx DEV [DEV...] | rx all   receive on these devices (at most 8) or all;
- *                              resets and enables
+ *                              hooks them, resets and enables
  *   rx_reset                   zero the statistics
- *   rx_disable                 stop receiving
+ *   rx_disable                 stop receiving and remove the hooks
  *   statistics counter|basic|time   what to measure (resets)
  *   display human|script       how reading shows it
  *   drop on|off                consume pktgen packets after counting (on) or
@@ -37,10 +37,13 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/u64_stats_sync.h>
+#include <linux/seqlock.h>
+#include <linux/workqueue.h>
+#include <linux/cpu.h>
 #include <linux/uaccess.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -53,6 +56,7 @@
 #include <net/netns/generic.h>
 
 #include "pgrx_compat.h"
+#include "pgrx_stats.h"
 
 #define PGRX_VERSION "0.1.0"
 #define PGRX_MAGIC 0xbe9be955
@@ -60,24 +64,14 @@
 #define PGRX_MAX_CMD 128
 #define PGRX_RESULT_LEN 128
 #define PGRX_NHOOKS 2
-/* Running means in fixed point: ns << PGRX_FP; samples are capped at 2^42 ns (73 min). */
-#define PGRX_FP 20
-#define PGRX_MAX_SAMPLE ((1ULL << 42) - 1)
-/*
- * Histograms for percentiles: values below 16 ns exactly, then each power of
- * two in 16 buckets, so a bucket is at most 1/16 of its values wide. Up to
- * 2^42 ns that is 39 groups of 16.
- */
-#define PGRX_SUB_BITS 4
-#define PGRX_SUB BIT(PGRX_SUB_BITS)
-#define PGRX_BUCKETS ((42 - PGRX_SUB_BITS + 1) * PGRX_SUB)
 /*
  * Sequence analysis: senders (source addresses) tracked per CPU, and how far
  * back a late packet can still be told apart from a duplicate.
  */
 #define PGRX_SENDERS 16
-#define PGRX_WINDOW 256
 #define PGRX_MERGED 64
+/* Seqcount reads of a CPU's counters tried before copying them on that CPU. */
+#define PGRX_READ_TRIES 4
 
 /* What pktgen writes after the UDP header. */
 struct pgrx_pkt {
@@ -93,39 +87,19 @@ enum pgrx_display { PGRX_HUMAN, PGRX_SCRIPT };
 static const char * const pgrx_level_names[] = { "counter", "basic", "time" };
 static const char * const pgrx_display_names[] = { "human", "script" };
 
-/*
- * Running min, max, mean and variance of a per-CPU series, in ns. The mean is
- * the exact sum over the count; the variance follows Welford's method in its
- * variance form, so there is no sum of squares that could overflow.
- */
-struct pgrx_series {
-	u64 n;
-	u64 min;
-	u64 max;
-	u64 sum;	/* ns; 2^64 ns is 584 years of samples */
-	s64 mean_fp;	/* sum / n, ns << PGRX_FP */
-	s64 var;	/* population variance, ns^2 */
-};
-
-/*
- * One sender's sequence numbers as one CPU saw them. Positions count from the
- * first sequence number seen (base) in 64 bits, so the 32-bit seq_num may wrap.
- * Bit i of window says whether position hi - i has arrived.
- */
+/* One sender's sequence numbers as one CPU saw them. */
 struct pgrx_sender {
 	struct in6_addr addr;	/* source address; IPv4 as v4-mapped */
-	u32 base;
-	s64 lo;			/* lowest position seen */
-	s64 hi;			/* highest position seen */
-	u64 unique;
-	u64 dups;
-	u64 reordered;		/* arrived after a higher sequence number */
-	u64 window[PGRX_WINDOW / 64];
+	struct pgrx_seq seq;
 };
 
+/*
+ * One CPU's counters. Written only on that CPU with BH disabled, inside the
+ * seqcount's write section; read whole (see pgrx_snapshot).
+ */
 struct pgrx_cpu {
-	struct u64_stats_sync syncp;
-	u64 gen;		/* statistics generation these counters belong to */
+	seqcount_t seq;
+	u64 gen;		/* statistics generation and level (pgrx_net.gen) */
 	u64 packets;
 	u64 bytes;
 	u64 first_ns;		/* monotonic arrival time of the first packet */
@@ -139,6 +113,7 @@ struct pgrx_cpu {
 	u64 hist_latency[PGRX_BUCKETS];
 	unsigned int nsenders;
 	u64 untracked;		/* packets of senders beyond PGRX_SENDERS */
+	u64 future;		/* latency samples sent "after" they arrived */
 	struct pgrx_sender senders[PGRX_SENDERS];
 };
 
@@ -157,9 +132,10 @@ struct pgrx_net {
 	int level;
 	int display;
 	bool drop;
-	u64 gen;
-	struct pgrx_cpu __percpu *stats;
+	u64 gen;		/* generation << 2 | level: one word read per packet */
+	struct pgrx_cpu __percpu *stats;	/* from the first rx on */
 	struct nf_hook_ops inet_ops[PGRX_NHOOKS];	/* prerouting: with priv = this */
+	bool inet_hooked;	/* inet_ops registered (from rx to rx_disable) */
 	struct list_head devhooks;	/* ingress: struct pgrx_devhook per device */
 	char result[PGRX_RESULT_LEN];
 };
@@ -170,91 +146,6 @@ static char *hook = "ingress";
 module_param(hook, charp, 0444);
 MODULE_PARM_DESC(hook, "where packets are counted: ingress (netfilter netdev ingress, default) or prerouting (IPv4/IPv6 PRE_ROUTING)");
 static bool pgrx_ingress __read_mostly;
-
-/* sum / n in fixed point, for n < 2^44 */
-static s64 pgrx_mean_fp(u64 sum, u64 n)
-{
-	u64 rem, whole = div64_u64_rem(sum, n, &rem);
-
-	return (s64)((whole << PGRX_FP) + div64_u64(rem << PGRX_FP, n));
-}
-
-static void pgrx_series_add(struct pgrx_series *s, u64 x)
-{
-	s64 x_fp, d_old, prod;
-
-	if (x > PGRX_MAX_SAMPLE)
-		x = PGRX_MAX_SAMPLE;
-	x_fp = (s64)(x << PGRX_FP);
-	s->n++;
-	s->sum += x;
-	if (s->n == 1) {
-		s->min = x;
-		s->max = x;
-		s->mean_fp = x_fp;
-		s->var = 0;
-		return;
-	}
-	if (x < s->min)
-		s->min = x;
-	if (x > s->max)
-		s->max = x;
-	d_old = x_fp - s->mean_fp;
-	s->mean_fp = pgrx_mean_fp(s->sum, s->n);
-	/* (x - old mean)(x - new mean), back from fixed point to ns^2 */
-	prod = (s64)min_t(__int128, ((__int128)d_old * (x_fp - s->mean_fp)) >> (2 * PGRX_FP),
-			  S64_MAX / 2);
-	s->var += div64_s64(prod - s->var, (s64)s->n);
-}
-
-static unsigned int pgrx_bucket(u64 v)
-{
-	unsigned int msb;
-
-	if (v > PGRX_MAX_SAMPLE)
-		v = PGRX_MAX_SAMPLE;
-	if (v < PGRX_SUB)
-		return v;
-	msb = fls64(v) - 1;
-	return (msb - PGRX_SUB_BITS + 1) * PGRX_SUB +
-	       ((v >> (msb - PGRX_SUB_BITS)) & (PGRX_SUB - 1));
-}
-
-/* The middle of a bucket's values (exact below 32 ns). */
-static u64 pgrx_bucket_mid(unsigned int b)
-{
-	unsigned int group = b / PGRX_SUB, shift;
-
-	if (group < 2)
-		return b;
-	shift = group - 1;
-	return ((u64)(PGRX_SUB + b % PGRX_SUB) << shift) + (1ULL << (shift - 1));
-}
-
-static u64 pgrx_percentile(const u64 *hist, u64 n, unsigned int per_mille)
-{
-	u64 rank = div_u64(n * per_mille + 999, 1000), seen = 0;
-	unsigned int b;
-
-	if (!n)
-		return 0;
-	for (b = 0; b < PGRX_BUCKETS; b++) {
-		seen += hist[b];
-		if (seen >= rank)
-			return pgrx_bucket_mid(b);
-	}
-	return pgrx_bucket_mid(PGRX_BUCKETS - 1);
-}
-
-static u64 pgrx_series_avg(const struct pgrx_series *s)
-{
-	return s->n ? div64_u64(s->sum, s->n) : 0;
-}
-
-static u64 pgrx_series_var(const struct pgrx_series *s)
-{
-	return s->var > 0 ? (u64)s->var : 0;
-}
 
 static bool pgrx_dev_match(const struct pgrx_net *pn, const struct net_device *in)
 {
@@ -297,7 +188,9 @@ static bool pgrx_parse_udp(const struct sk_buff *skb, unsigned int off, unsigned
 	if (off + sizeof(buf) > end)
 		return false;
 	p = skb_header_pointer(skb, off, sizeof(buf), &buf);
-	if (!p || p->ph.magic != htonl(PGRX_MAGIC) || ntohs(p->uh.len) < sizeof(buf))
+	/* The UDP length covers pktgen's header and stays within the IP payload. */
+	if (!p || p->ph.magic != htonl(PGRX_MAGIC) || ntohs(p->uh.len) < sizeof(buf) ||
+	    ntohs(p->uh.len) > end - off)
 		return false;
 	r->seq = ntohl(p->ph.seq_num);
 	r->tv_sec = ntohl(p->ph.tv_sec);
@@ -310,7 +203,7 @@ static bool pgrx_parse_udp(const struct sk_buff *skb, unsigned int off, unsigned
  * fragment, its header checksum holds, and it carries pktgen's header within
  * its length. Checks what ip_rcv() would, as the ingress hook runs before it.
  */
-static bool pgrx_parse_v4(const struct sk_buff *skb, struct pgrx_rcv *r)
+static bool pgrx_parse_v4(struct sk_buff *skb, struct pgrx_rcv *r)
 {
 	int nh = skb_network_offset(skb);
 	const struct iphdr *iph;
@@ -333,23 +226,36 @@ static bool pgrx_parse_v4(const struct sk_buff *skb, struct pgrx_rcv *r)
 	return pgrx_parse_udp(skb, nh + iph->ihl * 4, nh + r->len, r);
 }
 
-/* An IPv6 packet: pktgen's UDP after any extension headers, not a fragment. */
-static bool pgrx_parse_v6(const struct sk_buff *skb, struct pgrx_rcv *r)
+/*
+ * An IPv6 packet: pktgen's UDP after any extension headers, not a fragment.
+ * ipv6_find_hdr() walks the extension headers from the network offset with
+ * skb_header_pointer(); with an offset of 0 it reads the fixed header in
+ * place instead, so a fixed header outside the linear area is pulled in
+ * first (never in a shared skb: that packet is left alone).
+ */
+static bool pgrx_parse_v6(struct sk_buff *skb, struct pgrx_rcv *r)
 {
-	int nh = skb_network_offset(skb);
+	int nh = skb_network_offset(skb), flags = 0;
 	const struct ipv6hdr *ip6;
 	unsigned short frag = 0;
-	unsigned int off = 0;
+	unsigned int off;
 	struct ipv6hdr buf;
 
-	ip6 = nh < 0 ? NULL : skb_header_pointer(skb, nh, sizeof(buf), &buf);
+	if (nh < 0)
+		return false;
+	if (skb_headlen(skb) < nh + sizeof(buf) &&
+	    (skb_shared(skb) || !pskb_may_pull(skb, nh + sizeof(buf))))
+		return false;
+	ip6 = skb_header_pointer(skb, nh, sizeof(buf), &buf);
 	if (!ip6 || ip6->version != 6)
 		return false;
 	r->len = sizeof(*ip6) + ntohs(ip6->payload_len);
 	if (r->len > skb->len - nh)
 		return false;
 	r->src = ip6->saddr;
-	if (ipv6_find_hdr(skb, &off, IPPROTO_UDP, &frag, NULL) != IPPROTO_UDP || frag)
+	off = nh;
+	if (ipv6_find_hdr(skb, &off, IPPROTO_UDP, &frag, &flags) != IPPROTO_UDP ||
+	    frag || (flags & IP6_FH_F_FRAG))
 		return false;
 	return pgrx_parse_udp(skb, off, nh + r->len, r);
 }
@@ -369,31 +275,8 @@ static void pgrx_cpu_clear(struct pgrx_cpu *st, u64 gen)
 	memset(st->hist_latency, 0, sizeof(st->hist_latency));
 	st->nsenders = 0;
 	st->untracked = 0;
+	st->future = 0;
 	st->gen = gen;
-}
-
-/* Shift a sender's window by d positions: bit i becomes bit i + d. */
-static void pgrx_window_shift(u64 *w, u64 d)
-{
-	unsigned int ws, bs;
-	int i;
-
-	if (d >= PGRX_WINDOW) {
-		memset(w, 0, PGRX_WINDOW / 8);
-		return;
-	}
-	ws = d / 64;
-	bs = d % 64;
-	for (i = PGRX_WINDOW / 64 - 1; i >= 0; i--) {
-		u64 v = 0;
-
-		if (i >= ws) {
-			v = w[i - ws] << bs;
-			if (bs && i > ws)
-				v |= w[i - ws - 1] >> (64 - bs);
-		}
-		w[i] = v;
-	}
 }
 
 static struct pgrx_sender *pgrx_sender(struct pgrx_cpu *st, const struct in6_addr *addr)
@@ -412,60 +295,23 @@ static struct pgrx_sender *pgrx_sender(struct pgrx_cpu *st, const struct in6_add
 	return s;
 }
 
-/* Place one sequence number in its sender's record: new, late, or a duplicate. */
-static void pgrx_sequence(struct pgrx_cpu *st, const struct in6_addr *addr, u32 seq)
-{
-	struct pgrx_sender *s = pgrx_sender(st, addr);
-	u64 back, bit;
-	s64 pos;
-
-	if (!s) {
-		st->untracked++;
-		return;
-	}
-	if (!s->unique) {
-		s->base = seq;
-		s->unique = 1;
-		s->window[0] = 1;
-		return;
-	}
-	pos = s->hi + (s32)(seq - (u32)(s->base + s->hi));
-	if (pos > s->hi) {
-		pgrx_window_shift(s->window, pos - s->hi);
-		s->window[0] |= 1;
-		s->hi = pos;
-		s->unique++;
-		return;
-	}
-	back = s->hi - pos;
-	if (back < PGRX_WINDOW) {
-		bit = BIT_ULL(back % 64);
-		if (s->window[back / 64] & bit) {
-			s->dups++;
-			return;
-		}
-		s->window[back / 64] |= bit;
-	}
-	s->unique++;
-	s->reordered++;
-	if (pos < s->lo)
-		s->lo = pos;
-}
-
+/* Count one pktgen packet on this CPU. */
 static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 {
-	int level = READ_ONCE(pn->level);
-	u64 gen = READ_ONCE(pn->gen);
+	u64 gen = READ_ONCE(pn->gen), now = 0, real = 0, sent;
+	int level = gen & 3;
+	struct pgrx_sender *s;
 	struct pgrx_cpu *st;
-	u64 now = 0, sent;
 	s64 lat;
 
+	local_bh_disable();
+	/* clocks read on this CPU, outside the write section that readers wait for */
 	if (level >= PGRX_BASIC)
 		now = ktime_get_ns();
-
-	local_bh_disable();
+	if (level >= PGRX_TIME)
+		real = ktime_get_real_ns();
 	st = this_cpu_ptr(pn->stats);
-	u64_stats_update_begin(&st->syncp);
+	write_seqcount_begin(&st->seq);
 	if (st->gen != gen)
 		pgrx_cpu_clear(st, gen);
 	st->packets++;
@@ -473,17 +319,25 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 	if (level >= PGRX_BASIC) {
 		if (!st->first_ns) {
 			st->first_ns = now;
-		} else if (level >= PGRX_TIME && now >= st->last_ns) {
+		} else if (level >= PGRX_TIME) {
+			/* one CPU's monotonic clock: now >= last_ns */
 			pgrx_series_add(&st->interarrival, now - st->last_ns);
 			st->hist_interarrival[pgrx_bucket(now - st->last_ns)]++;
 		}
 		st->last_ns = now;
-		pgrx_sequence(st, &r->src, r->seq);
+		s = pgrx_sender(st, &r->src);
+		if (s)
+			pgrx_seq_add(&s->seq, r->seq);
+		else
+			st->untracked++;
 	}
 	if (level >= PGRX_TIME && (r->tv_sec || r->tv_usec)) {
 		sent = (u64)r->tv_sec * NSEC_PER_SEC + (u64)r->tv_usec * NSEC_PER_USEC;
-		lat = (s64)(ktime_get_real_ns() - sent);
-		if (lat >= 0) {
+		lat = (s64)(real - sent);
+		if (lat < 0) {
+			/* the sender's clock is ahead of ours */
+			st->future++;
+		} else {
 			pgrx_series_add(&st->latency, lat);
 			st->hist_latency[pgrx_bucket(lat)]++;
 			if (st->has_latency)
@@ -494,7 +348,7 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 			st->has_latency = true;
 		}
 	}
-	u64_stats_update_end(&st->syncp);
+	write_seqcount_end(&st->seq);
 	local_bh_enable();
 }
 
@@ -578,14 +432,30 @@ static int pgrx_hook_dev(struct pgrx_net *pn, struct net_device *dev)
 	return 0;
 }
 
-/* Remove the ingress hooks on DEV, or on every device when DEV is NULL. */
-static void pgrx_unhook_devs(struct pgrx_net *pn, const struct net_device *dev)
+static bool pgrx_listed(const int *ifindex, int n, int want)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ifindex[i] == want)
+			return true;
+	return false;
+}
+
+/*
+ * Remove the ingress hooks on DEV, or on every device when DEV is NULL, but
+ * those of the devices KEEP lists. Called with pn->lock held.
+ */
+static void pgrx_unhook(struct pgrx_net *pn, const struct net_device *dev, const int *keep,
+			int nkeep)
 {
 	struct pgrx_devhook *h, *tmp;
 	LIST_HEAD(gone);
 
 	list_for_each_entry_safe(h, tmp, &pn->devhooks, list) {
 		if (dev && h->ops.dev != dev)
+			continue;
+		if (keep && pgrx_listed(keep, nkeep, h->ops.dev->ifindex))
 			continue;
 		nf_unregister_net_hook(pn->net, &h->ops);
 		list_move(&h->list, &gone);
@@ -597,32 +467,143 @@ static void pgrx_unhook_devs(struct pgrx_net *pn, const struct net_device *dev)
 		kfree(h);
 }
 
-static int pgrx_register_prerouting(struct pgrx_net *pn)
+static bool pgrx_hooked(const struct pgrx_net *pn, const struct net_device *dev)
 {
-	int i;
+	const struct pgrx_devhook *h;
 
+	list_for_each_entry(h, &pn->devhooks, list)
+		if (h->ops.dev == dev)
+			return true;
+	return false;
+}
+
+/*
+ * Ingress hooks on exactly the devices to receive on: every device of the
+ * namespace when ALL, else those of IFINDEX. Called with RTNL and pn->lock.
+ */
+static int pgrx_rehook(struct pgrx_net *pn, bool all, const int *ifindex, int n)
+{
+	struct net_device *dev;
+	int i, err;
+
+	if (all) {
+		for_each_netdev(pn->net, dev) {
+			if (pgrx_hooked(pn, dev))
+				continue;
+			err = pgrx_hook_dev(pn, dev);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	pgrx_unhook(pn, NULL, ifindex, n);
+	for (i = 0; i < n; i++) {
+		dev = __dev_get_by_index(pn->net, ifindex[i]);
+		if (!dev || pgrx_hooked(pn, dev))
+			continue;
+		err = pgrx_hook_dev(pn, dev);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The PRE_ROUTING hooks of this namespace, on (for rx) or off. Called with pn->lock held. */
+static int pgrx_prerouting(struct pgrx_net *pn, bool on)
+{
+	int i, err;
+
+	if (on == pn->inet_hooked)
+		return 0;
+	if (!on) {
+		nf_unregister_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+		synchronize_net();
+		pn->inet_hooked = false;
+		return 0;
+	}
 	for (i = 0; i < PGRX_NHOOKS; i++) {
 		pn->inet_ops[i] = pgrx_prerouting_ops[i];
 		pn->inet_ops[i].priv = pn;
 	}
-	return nf_register_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+	err = nf_register_net_hooks(pn->net, pn->inet_ops, PGRX_NHOOKS);
+	pn->inet_hooked = !err;
+	return err;
 }
 
+/* Stop receiving: counting off, then every hook of this namespace removed. */
+static void pgrx_disable(struct pgrx_net *pn)
+{
+	WRITE_ONCE(pn->enabled, false);
+	if (pgrx_ingress)
+		pgrx_unhook(pn, NULL, NULL, 0);
+	else
+		pgrx_prerouting(pn, false);
+}
+
+/* The per-CPU statistics, allocated at the namespace's first rx. Called with pn->lock held. */
+static int pgrx_alloc_stats(struct pgrx_net *pn)
+{
+	struct pgrx_cpu __percpu *stats;
+	int cpu;
+
+	if (pn->stats)
+		return 0;
+	stats = alloc_percpu(struct pgrx_cpu);
+	if (!stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(stats, cpu)->seq);
+	pn->stats = stats;
+	return 0;
+}
+
+/* A new generation at the current level: every CPU starts again at its next packet. */
 static void pgrx_reset(struct pgrx_net *pn)
 {
-	WRITE_ONCE(pn->gen, pn->gen + 1);
+	WRITE_ONCE(pn->gen, ((pn->gen >> 2) + 1) << 2 | pn->level);
 }
 
-/* One CPU's counters, copied consistently; false if they are from an older generation. */
+struct pgrx_copy {
+	const struct pgrx_cpu *st;
+	struct pgrx_cpu *out;
+};
+
+/* Runs on the CPU that owns the counters: with BH off there, no packet can be half-counted. */
+static long pgrx_copy_local(void *arg)
+{
+	struct pgrx_copy *c = arg;
+
+	local_bh_disable();
+	memcpy(c->out, c->st, sizeof(*c->out));
+	local_bh_enable();
+	return 0;
+}
+
+/*
+ * One CPU's counters, copied consistently; false if they are from an older
+ * generation. A few seqcount reads first; a CPU so busy that none of them
+ * comes out whole has its counters copied on it, by a work item that runs
+ * with BH disabled (the writer's own exclusion): no reader can livelock.
+ */
 static bool pgrx_snapshot(struct pgrx_net *pn, int cpu, struct pgrx_cpu *out)
 {
-	const struct pgrx_cpu *st = per_cpu_ptr(pn->stats, cpu);
-	unsigned int start;
+	struct pgrx_copy c = { .st = per_cpu_ptr(pn->stats, cpu), .out = out };
+	unsigned int start, tries;
 
-	do {
-		start = u64_stats_fetch_begin(&st->syncp);
-		memcpy(out, st, sizeof(*out));
-	} while (u64_stats_fetch_retry(&st->syncp, start));
+	for (tries = 0; tries < PGRX_READ_TRIES; tries++) {
+		start = raw_read_seqcount(&c.st->seq);
+		if (start & 1) {
+			cpu_relax();
+			continue;
+		}
+		memcpy(out, c.st, sizeof(*out));
+		if (!read_seqcount_retry(&c.st->seq, start))
+			goto done;
+	}
+	/* An offline CPU has no writer: the copy below it is whole. */
+	if (work_on_cpu_safe(cpu, pgrx_copy_local, &c))
+		memcpy(out, c.st, sizeof(*out));
+done:
 	return out->gen == READ_ONCE(pn->gen) && out->packets;
 }
 
@@ -646,23 +627,57 @@ static void pgrx_rate(u64 packets, u64 bytes, u64 first_ns, u64 last_ns, struct 
 	r->mbps = div_u64(r->bps, 1000000);
 }
 
-static void pgrx_show_series_human(struct seq_file *m, const char *name,
-				   const struct pgrx_series *s)
+/* floor(mean) and floor(variance) of M in decimal, into avg and var (PGRX_DEC_LEN each). */
+static void pgrx_avg_var(const struct pgrx_moments *m, char *avg, char *var,
+			 const char **a, const char **v)
 {
-	seq_printf(m, "\t%s\n\tAverage: %llu ns Variance %llu ns2\n", name,
-		   pgrx_series_avg(s), pgrx_series_var(s));
-	seq_printf(m, "\tMax: %llu ns Min:: %llu ns\n\tSamples: %llu\n", s->max, s->min, s->n);
+	struct pgrx_wide w;
+
+	pgrx_moments_avg(m, &w);
+	*a = pgrx_wide_dec(avg, &w);
+	pgrx_moments_var(m, &w);
+	*v = pgrx_wide_dec(var, &w);
 }
 
-static void pgrx_show_series_script(struct seq_file *m, const struct pgrx_series *s)
+/* A series: average, variance, max, min, samples; human ends at "Samples: N". */
+static void pgrx_show_series(struct seq_file *m, int display, const char *name,
+			     const struct pgrx_moments *s, char *buf)
 {
-	seq_printf(m, " %llu %llu %llu %llu %llu", pgrx_series_avg(s), pgrx_series_var(s),
-		   s->max, s->min, s->n);
+	const char *avg, *var;
+
+	pgrx_avg_var(s, buf, buf + PGRX_DEC_LEN, &avg, &var);
+	if (display == PGRX_SCRIPT) {
+		seq_printf(m, " %s %s %llu %llu %llu", avg, var, s->max, s->min, s->n);
+		return;
+	}
+	seq_printf(m, "\t%s\n\tAverage: %s ns Variance %s ns2\n", name, avg, var);
+	seq_printf(m, "\tMax: %llu ns Min:: %llu ns\n\tSamples: %llu", s->max, s->min, s->n);
+}
+
+static void pgrx_show_cpu_series(struct seq_file *m, int display, const struct pgrx_cpu *st,
+				 char *buf)
+{
+	struct pgrx_moments mo;
+
+	pgrx_moments_init(&mo);
+	pgrx_moments_add(&mo, &st->interarrival);
+	pgrx_show_series(m, display, "Inter-arrival", &mo, buf);
+	if (display == PGRX_HUMAN)
+		seq_putc(m, '\n');
+	pgrx_moments_init(&mo);
+	pgrx_moments_add(&mo, &st->jitter);
+	pgrx_show_series(m, display, "Jitter", &mo, buf);
+	if (display == PGRX_HUMAN)
+		seq_putc(m, '\n');
+	pgrx_moments_init(&mo);
+	pgrx_moments_add(&mo, &st->latency);
+	pgrx_show_series(m, display, "Latency", &mo, buf);
+	seq_printf(m, display == PGRX_HUMAN ? " Future: %llu\n" : " %llu", st->future);
 }
 
 /* Percentiles of the summed histograms: appended to the G line, or a human line. */
 static void pgrx_show_percentiles(struct seq_file *m, int display, const char *name,
-				  const u64 *hist, u64 n)
+				  const u64 *hist)
 {
 	unsigned int i;
 
@@ -671,41 +686,36 @@ static void pgrx_show_percentiles(struct seq_file *m, int display, const char *n
 	for (i = 0; i < ARRAY_SIZE(pgrx_pct); i++) {
 		if (display == PGRX_HUMAN)
 			seq_printf(m, " %s %llu ns", pgrx_pct_names[i],
-				   pgrx_percentile(hist, n, pgrx_pct[i]));
+				   pgrx_percentile(hist, pgrx_pct[i]));
 		else
-			seq_printf(m, " %llu", pgrx_percentile(hist, n, pgrx_pct[i]));
+			seq_printf(m, " %llu", pgrx_percentile(hist, pgrx_pct[i]));
 	}
-	if (display == PGRX_HUMAN)
-		seq_putc(m, '\n');
 }
 
-/* One sender over all CPUs; positions count from the first CPU's base. */
-struct pgrx_seq_total {
+/* One sender over all CPUs. */
+struct pgrx_sender_total {
 	struct in6_addr addr;
-	u32 base;
-	s64 lo;
-	s64 hi;
-	u64 unique;
-	u64 dups;
-	u64 reordered;
+	struct pgrx_seq_total seq;
 };
 
 struct pgrx_totals {
 	u64 hist_interarrival[PGRX_BUCKETS];
 	u64 hist_latency[PGRX_BUCKETS];
-	u64 n_interarrival;
-	u64 n_latency;
+	struct pgrx_moments interarrival;
+	struct pgrx_moments jitter;
+	struct pgrx_moments latency;
+	u64 future;
 	unsigned int nsenders;
 	u64 untracked;
-	struct pgrx_seq_total senders[PGRX_MERGED];
+	struct pgrx_sender_total senders[PGRX_MERGED];
+	char buf[2 * PGRX_DEC_LEN];
 };
 
 static void pgrx_merge_senders(struct pgrx_totals *tot, const struct pgrx_cpu *st)
 {
 	const struct pgrx_sender *s;
-	struct pgrx_seq_total *t;
+	struct pgrx_sender_total *t;
 	unsigned int i, j;
-	s64 off;
 
 	tot->untracked += st->untracked;
 	for (i = 0; i < st->nsenders; i++) {
@@ -714,39 +724,28 @@ static void pgrx_merge_senders(struct pgrx_totals *tot, const struct pgrx_cpu *s
 			if (ipv6_addr_equal(&tot->senders[j].addr, &s->addr))
 				break;
 		if (j == PGRX_MERGED) {
-			tot->untracked += s->unique + s->dups;
+			tot->untracked += s->seq.unique + s->seq.dups;
 			continue;
 		}
 		t = &tot->senders[j];
 		if (j == tot->nsenders) {
 			tot->nsenders++;
 			t->addr = s->addr;
-			t->base = s->base;
-			t->lo = s->lo;
-			t->hi = s->hi;
-		} else {
-			off = (s32)(s->base - t->base);
-			t->lo = min(t->lo, s->lo + off);
-			t->hi = max(t->hi, s->hi + off);
 		}
-		t->unique += s->unique;
-		t->dups += s->dups;
-		t->reordered += s->reordered;
+		pgrx_seq_merge(&t->seq, &s->seq, !t->seq.unique && !t->seq.dups);
 	}
 }
 
 /* Per sender: received, lost, reordered, duplicated, first and last sequence number. */
 static void pgrx_show_senders(struct seq_file *m, int display, const struct pgrx_totals *tot)
 {
-	const struct pgrx_seq_total *t;
+	const struct pgrx_sender_total *t;
 	unsigned int i;
-	s64 lost;
 
 	if (display == PGRX_HUMAN && tot->nsenders)
 		seq_puts(m, "\nSequence analysis per sender\n");
 	for (i = 0; i < tot->nsenders; i++) {
 		t = &tot->senders[i];
-		lost = max_t(s64, t->hi - t->lo + 1 - (s64)t->unique, 0);
 		seq_puts(m, display == PGRX_HUMAN ? "\t" : "S ");
 		if (ipv6_addr_v4mapped(&t->addr))
 			seq_printf(m, "%pI4", &t->addr.s6_addr32[3]);
@@ -757,8 +756,9 @@ static void pgrx_show_senders(struct seq_file *m, int display, const struct pgrx
 		seq_printf(m, display == PGRX_HUMAN ?
 			   " Received %llu Lost %lld Reordered %llu Duplicated %llu Seq %u-%u\n" :
 			   " %llu %lld %llu %llu %u %u\n",
-			   t->unique + t->dups, lost, t->reordered, t->dups,
-			   (u32)(t->base + t->lo), (u32)(t->base + t->hi));
+			   t->seq.unique + t->seq.dups, pgrx_seq_lost(&t->seq), t->seq.reordered,
+			   t->seq.dups, (u32)(t->seq.base + t->seq.lo),
+			   (u32)(t->seq.base + t->seq.hi));
 	}
 	if (!tot->untracked)
 		return;
@@ -810,6 +810,9 @@ static int pgrx_show(struct seq_file *m, void *v)
 		kfree(tot);
 		return -ENOMEM;
 	}
+	pgrx_moments_init(&tot->interarrival);
+	pgrx_moments_init(&tot->jitter);
+	pgrx_moments_init(&tot->latency);
 	mutex_lock(&pn->lock);
 	level = pn->level;
 	display = pn->display;
@@ -832,18 +835,17 @@ static int pgrx_show(struct seq_file *m, void *v)
 			tot->hist_interarrival[b] += st->hist_interarrival[b];
 			tot->hist_latency[b] += st->hist_latency[b];
 		}
-		tot->n_interarrival += st->interarrival.n;
-		tot->n_latency += st->latency.n;
+		pgrx_moments_add(&tot->interarrival, &st->interarrival);
+		pgrx_moments_add(&tot->jitter, &st->jitter);
+		pgrx_moments_add(&tot->latency, &st->latency);
+		tot->future += st->future;
 		pgrx_merge_senders(tot, st);
 		pgrx_rate(st->packets, st->bytes, st->first_ns, st->last_ns, &r);
 		if (display == PGRX_SCRIPT) {
 			seq_printf(m, "%d %llu %llu %llu %llu %llu %llu", cpu, st->packets,
 				   st->bytes, r.work_us, r.pps, r.mbps, r.bps);
-			if (level >= PGRX_TIME) {
-				pgrx_show_series_script(m, &st->interarrival);
-				pgrx_show_series_script(m, &st->jitter);
-				pgrx_show_series_script(m, &st->latency);
-			}
+			if (level >= PGRX_TIME)
+				pgrx_show_cpu_series(m, display, st, tot->buf);
 			seq_putc(m, '\n');
 			continue;
 		}
@@ -852,11 +854,8 @@ static int pgrx_show(struct seq_file *m, void *v)
 		if (level >= PGRX_BASIC)
 			seq_printf(m, "\tWork time %llu us\n\tRate:  %llupps %lluMb/sec (%llubps)\n",
 				   r.work_us, r.pps, r.mbps, r.bps);
-		if (level >= PGRX_TIME) {
-			pgrx_show_series_human(m, "Inter-arrival", &st->interarrival);
-			pgrx_show_series_human(m, "Jitter", &st->jitter);
-			pgrx_show_series_human(m, "Latency", &st->latency);
-		}
+		if (level >= PGRX_TIME)
+			pgrx_show_cpu_series(m, display, st, tot->buf);
 	}
 	pgrx_rate(packets, bytes, first == U64_MAX ? 0 : first, last, &r);
 	if (display == PGRX_SCRIPT) {
@@ -869,10 +868,19 @@ static int pgrx_show(struct seq_file *m, void *v)
 			seq_printf(m, "\tWork time %llu us\n\tRate:  %llupps %lluMb/sec (%llubps)\n",
 				   r.work_us, r.pps, r.mbps, r.bps);
 	}
-	if (level >= PGRX_TIME) {
-		pgrx_show_percentiles(m, display, "Inter-arrival", tot->hist_interarrival,
-				      tot->n_interarrival);
-		pgrx_show_percentiles(m, display, "Latency", tot->hist_latency, tot->n_latency);
+	if (level >= PGRX_TIME && display == PGRX_HUMAN) {
+		pgrx_show_percentiles(m, display, "Inter-arrival", tot->hist_interarrival);
+		seq_putc(m, '\n');
+		pgrx_show_percentiles(m, display, "Latency", tot->hist_latency);
+		seq_printf(m, " Future: %llu\n", tot->future);
+	} else if (level >= PGRX_TIME) {
+		/* percentiles, then (appended) future and the series over all CPUs */
+		pgrx_show_percentiles(m, display, "Inter-arrival", tot->hist_interarrival);
+		pgrx_show_percentiles(m, display, "Latency", tot->hist_latency);
+		seq_printf(m, " %llu", tot->future);
+		pgrx_show_series(m, display, "Inter-arrival", &tot->interarrival, tot->buf);
+		pgrx_show_series(m, display, "Jitter", &tot->jitter, tot->buf);
+		pgrx_show_series(m, display, "Latency", &tot->latency, tot->buf);
 	}
 	if (display == PGRX_SCRIPT)
 		seq_putc(m, '\n');
@@ -902,37 +910,47 @@ static int pgrx_word(const char *word, const char * const *names, int n)
 	return -1;
 }
 
-/* Set receiving devices from "rx" arguments; returns an error message or NULL. */
+/*
+ * Set receiving devices from "rx" arguments and put the hooks on them (and
+ * only them), before the measurement starts; returns an error message or
+ * NULL. Called with RTNL and pn->lock held.
+ */
 static const char *pgrx_cmd_rx(struct pgrx_net *pn, char **args, int nargs)
 {
 	int ifindex[PGRX_MAX_DEVS];
 	struct net_device *dev;
+	bool all;
 	int i;
 
 	if (nargs < 1)
 		return "rx needs a device name, several, or all";
 	if (nargs > PGRX_MAX_DEVS)
 		return "rx takes at most 8 devices";
-	if (nargs == 1 && !strcmp(args[0], "all")) {
-		WRITE_ONCE(pn->all_devs, true);
-		return NULL;
-	}
-	for (i = 0; i < nargs; i++) {
-		dev = dev_get_by_name(pn->net, args[i]);
+	all = nargs == 1 && !strcmp(args[0], "all");
+	for (i = 0; !all && i < nargs; i++) {
+		dev = __dev_get_by_name(pn->net, args[i]);
 		if (!dev)
 			return "no such device in this network namespace";
 		ifindex[i] = dev->ifindex;
-		dev_put(dev);
 	}
-	WRITE_ONCE(pn->ndevs, 0);
-	for (i = 0; i < nargs; i++)
-		WRITE_ONCE(pn->ifindex[i], ifindex[i]);
-	WRITE_ONCE(pn->ndevs, nargs);
-	WRITE_ONCE(pn->all_devs, false);
+	if (pgrx_alloc_stats(pn))
+		return "out of memory for the statistics";
+	if (pgrx_ingress ? pgrx_rehook(pn, all, ifindex, all ? 0 : nargs) :
+	    pgrx_prerouting(pn, true)) {
+		pgrx_disable(pn);
+		return "could not register the receiver's hooks";
+	}
+	if (!all) {
+		WRITE_ONCE(pn->ndevs, 0);
+		for (i = 0; i < nargs; i++)
+			WRITE_ONCE(pn->ifindex[i], ifindex[i]);
+		WRITE_ONCE(pn->ndevs, nargs);
+	}
+	WRITE_ONCE(pn->all_devs, all);
 	return NULL;
 }
 
-/* Run one command; returns an error message or NULL. Called with pn->lock held. */
+/* Run one command; returns an error message or NULL. Called with RTNL and pn->lock held. */
 static const char *pgrx_command(struct pgrx_net *pn, char *line)
 {
 	char *args[PGRX_MAX_DEVS + 2];
@@ -965,7 +983,7 @@ static const char *pgrx_command(struct pgrx_net *pn, char *line)
 		return NULL;
 	}
 	if (!strcmp(args[0], "rx_disable")) {
-		WRITE_ONCE(pn->enabled, false);
+		pgrx_disable(pn);
 		return NULL;
 	}
 	if (!strcmp(args[0], "statistics")) {
@@ -1031,6 +1049,8 @@ static ssize_t pgrx_write(struct file *file, const char __user *ubuf, size_t cou
 	if (strlen(line) != len || !pgrx_printable(line))
 		return pgrx_fail(pn, "command has bytes that are not printable text");
 	strscpy(shown, line, sizeof(shown));
+	/* RTNL first, as in the netdev notifier: rx looks devices up and hooks them. */
+	rtnl_lock();
 	mutex_lock(&pn->lock);
 	err = pgrx_command(pn, line);
 	if (err)
@@ -1038,11 +1058,16 @@ static ssize_t pgrx_write(struct file *file, const char __user *ubuf, size_t cou
 	else
 		snprintf(pn->result, sizeof(pn->result), "OK: %s", shown);
 	mutex_unlock(&pn->lock);
+	rtnl_unlock();
 	return err ? -EINVAL : count;
 }
 
 static const struct pgrx_proc_ops pgrx_fops = PGRX_PROC_OPS(pgrx_open, pgrx_write);
 
+/*
+ * A new namespace gets its control file and nothing else: statistics and
+ * hooks come with its first rx. Never fails the namespace's creation.
+ */
 static int __net_init pgrx_net_init(struct net *net)
 {
 	struct pgrx_net *pn = net_generic(net, pgrx_net_id);
@@ -1053,39 +1078,27 @@ static int __net_init pgrx_net_init(struct net *net)
 	pn->level = PGRX_BASIC;
 	pn->display = PGRX_HUMAN;
 	pn->drop = true;
-	pn->gen = 1;
+	pn->gen = 1 << 2 | PGRX_BASIC;
 	strscpy(pn->result, "OK: ready", sizeof(pn->result));
-	pn->stats = alloc_percpu(struct pgrx_cpu);
-	if (!pn->stats)
-		return -ENOMEM;
 	pn->dir = proc_mkdir("pktgen_rx", net->proc_net);
+	if (pn->dir && !proc_create_data("pgrx", 0600, pn->dir, &pgrx_fops, pn)) {
+		proc_remove(pn->dir);
+		pn->dir = NULL;
+	}
 	if (!pn->dir)
-		goto err;
-	if (!proc_create_data("pgrx", 0600, pn->dir, &pgrx_fops, pn))
-		goto err_dir;
-	if (!pgrx_ingress && pgrx_register_prerouting(pn))
-		goto err_dir;
+		pr_warn_ratelimited("no memory for a control file: this namespace has no receiver\n");
 	return 0;
-err_dir:
-	proc_remove(pn->dir);
-err:
-	free_percpu(pn->stats);
-	return -ENOMEM;
 }
 
+/* Devices have gone by now (each unhooked by the notifier); the rest goes here. */
 static void __net_exit pgrx_net_exit(struct net *net)
 {
 	struct pgrx_net *pn = net_generic(net, pgrx_net_id);
 
 	proc_remove(pn->dir);
-	if (pgrx_ingress) {
-		mutex_lock(&pn->lock);
-		pgrx_unhook_devs(pn, NULL);
-		mutex_unlock(&pn->lock);
-	} else {
-		nf_unregister_net_hooks(net, pn->inet_ops, PGRX_NHOOKS);
-		synchronize_net();
-	}
+	mutex_lock(&pn->lock);
+	pgrx_disable(pn);
+	mutex_unlock(&pn->lock);
 	free_percpu(pn->stats);
 }
 
@@ -1097,11 +1110,11 @@ static struct pernet_operations pgrx_net_ops = {
 };
 
 /*
- * Ingress hooks live on devices: every device gets one when it appears (or
- * when the module loads: registering the notifier replays NETDEV_REGISTER),
- * and loses it when it goes away or leaves the namespace. Unregistering the
- * notifier replays NETDEV_UNREGISTER for every device, which removes every
- * ingress hook before the module goes.
+ * Ingress hooks live on devices: a device loses its hook when it goes away
+ * or leaves the namespace, and one that appears in a namespace receiving on
+ * all devices (rx all) gets one. Unregistering the notifier replays
+ * NETDEV_UNREGISTER for every device, which removes every ingress hook
+ * before the module goes. Runs with RTNL held.
  */
 static int pgrx_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
@@ -1113,8 +1126,8 @@ static int pgrx_netdev_event(struct notifier_block *nb, unsigned long event, voi
 	pn = net_generic(dev_net(dev), pgrx_net_id);
 	mutex_lock(&pn->lock);
 	if (event == NETDEV_UNREGISTER)
-		pgrx_unhook_devs(pn, dev);
-	else if (pgrx_hook_dev(pn, dev))
+		pgrx_unhook(pn, dev, NULL, 0);
+	else if (pn->enabled && pn->all_devs && pgrx_hook_dev(pn, dev))
 		pr_warn("could not hook device %s: not counting on it\n", dev->name);
 	mutex_unlock(&pn->lock);
 	return NOTIFY_DONE;

@@ -24,6 +24,11 @@ SERIES_FIELDS = ("avg_ns", "var_ns2", "max_ns", "min_ns", "samples")
 # Percentiles over all CPUs, at statistics level time, for these series.
 PERCENTILE_SERIES = ("interarrival", "latency")
 PERCENTILES = ("p50", "p90", "p99", "p99.9")
+# At level time, fields appended after the series (per CPU) and after the
+# percentiles (G line): latency samples whose send time was ahead of the
+# receiver's clock, not in the latency series. Then on the G line the series
+# over all CPUs, combined exactly (interarrival, jitter, latency).
+FUTURE = "future"
 # Sequence analysis per sender (source address), at levels basic and time.
 SENDER_FIELDS = ("received", "lost", "reordered", "duplicated", "first_seq", "last_seq")
 # Marker printed before the control file's contents by read_script().
@@ -54,12 +59,28 @@ def _percentiles(values):
     return out
 
 
+def _time_fields(values, target, future=True):
+    """SERIES (5 fields each) from VALUES into TARGET, then (FUTURE) ``future`` when it follows them.
+
+    Fields after those are a later receiver's: ignored.
+    """
+    for index, name in enumerate(SERIES):
+        chunk = values[index * 5 : index * 5 + 5]
+        if len(chunk) == 5:
+            target[name] = _series(chunk)
+    if future and len(values) > 5 * len(SERIES):
+        target[FUTURE] = int(values[5 * len(SERIES)])
+
+
 def _parse_script(lines, out):
     for line in lines:
         fields = line.split()
         if fields[0] == "G":
             out["total"] = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
-            out["percentiles"] = _percentiles(fields[7:])
+            out["percentiles"] = _percentiles(fields[7:15])
+            if len(fields) > 15:
+                out["total"][FUTURE] = int(fields[15])
+                _time_fields(fields[16:], out["total"], future=False)
             continue
         if fields[0] == "S" and len(fields) == 2 + len(SENDER_FIELDS):
             out["senders"][fields[1]] = dict(zip(SENDER_FIELDS, _ints(fields[2:])))
@@ -70,11 +91,7 @@ def _parse_script(lines, out):
         if not fields[0].isdigit() or len(fields) < 7:
             raise PgrxError("unexpected line in the receiver's script output: %r" % line)
         cpu = dict(zip(RATE_FIELDS, _ints(fields[1:7])))
-        extra = fields[7:]
-        for index, name in enumerate(SERIES):
-            chunk = extra[index * 5 : index * 5 + 5]
-            if len(chunk) == 5:
-                cpu[name] = _series(chunk)
+        _time_fields(fields[7:], cpu)
         out["cpus"][int(fields[0])] = cpu
     if out["total"] is None:
         raise PgrxError("no G line in the receiver's script output")
@@ -87,6 +104,7 @@ _RATE = re.compile(r"^Rate:\s+(\d+)pps (\d+)Mb/sec \((\d+)bps\)")
 _AVG = re.compile(r"^Average: (\d+) ns Variance (\d+) ns2")
 _MAXMIN = re.compile(r"^Max: (\d+) ns Min:+ (\d+) ns")
 _SAMPLES = re.compile(r"^Samples: (\d+)")
+_FUTURE = re.compile(r" Future: (\d+)$")
 _SERIES_NAMES = {"Inter-arrival": "interarrival", "Jitter": "jitter", "Latency": "latency"}
 _PCT_LINE = re.compile(
     r"^(Inter-arrival|Latency) percentiles: p50 (\d+) ns p90 (\d+) ns p99 (\d+) ns p99\.9 (\d+) ns"
@@ -102,6 +120,9 @@ def _parse_human_totals(line, out):
     match = _PCT_LINE.match(line)
     if match:
         out["percentiles"][_SERIES_NAMES[match.group(1)]] = dict(zip(PERCENTILES, _ints(match.groups()[1:])))
+        future = _FUTURE.search(line)
+        if future and out["total"] is not None:
+            out["total"][FUTURE] = int(future.group(1))
         return True
     match = _SENDER_LINE.match(line)
     if match:
@@ -145,6 +166,9 @@ def _parse_human(lines, out):
             match = pattern.match(line)
             if match and target is not None:
                 target.update(zip(keys, _ints(match.groups())))
+        future = _FUTURE.search(line)
+        if future and _SAMPLES.match(line):
+            current[FUTURE] = int(future.group(1))
     if out["total"] is None:
         raise PgrxError("no Global Statistics in the receiver's human output")
 
@@ -155,8 +179,13 @@ def parse(text):
     Returns a dict: ``enabled``; ``display`` (human or script); ``cpus``, per
     CPU number the counters (packets, bytes, work_us, pps, mbps, bps) and, at
     statistics level time, ``interarrival``, ``jitter`` and ``latency`` each
-    with avg_ns, var_ns2, max_ns, min_ns, samples; ``total``, the G line or
-    Global Statistics; ``percentiles``, at level time and over all CPUs,
+    with avg_ns, var_ns2, max_ns, min_ns, samples (avg and var are the floor
+    of the exact mean and population variance), and ``future``, latency
+    samples sent ahead of the receiver's clock (left out of latency);
+    ``total``, the G line or Global Statistics: the counters and, at level
+    time, ``future`` over all CPUs and (script layout only) ``interarrival``,
+    ``jitter`` and ``latency`` over all CPUs, combined exactly by the
+    receiver; ``percentiles``, at level time and over all CPUs,
     ``interarrival`` and ``latency`` each with p50, p90, p99, p99.9 in ns
     (empty otherwise); ``senders``, at levels basic and time, per source
     address the sequence analysis (received, lost, reordered, duplicated,

@@ -57,13 +57,19 @@ receiver:
       description: The layout the receiver printed (human or script).
       type: str
     total:
-      description: All CPUs together - packets, bytes, work_us, pps, mbps, bps.
+      description:
+        - All CPUs together - packets, bytes, work_us, pps, mbps, bps.
+        - At statistics level C(time) also C(future), latency samples whose send time was ahead of the
+          receiver's clock (left out of the latency series).
+        - At level C(time) in the script layout also C(interarrival), C(jitter) and C(latency) over all
+          CPUs, combined exactly by the receiver, with the same fields as in RV(receiver.cpus).
       type: dict
       sample: {packets: 40000, bytes: 2400000, work_us: 77401, pps: 516789, mbps: 248, bps: 248058810}
     cpus:
       description:
         - Per CPU number, the same counters as RV(receiver.total); at statistics level C(time) also
-          C(interarrival), C(jitter) and C(latency), each with avg_ns, var_ns2, max_ns, min_ns, samples.
+          C(interarrival), C(jitter) and C(latency), each with avg_ns, var_ns2, max_ns, min_ns, samples
+          (avg_ns and var_ns2 are the floor of the exact mean and population variance), and C(future).
       type: dict
     percentiles:
       description: At level C(time), C(interarrival) and C(latency), each with p50, p90, p99, p99.9 in ns.

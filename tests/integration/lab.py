@@ -143,7 +143,7 @@ def host_cmd(*argv):
 
 
 KMOD_DIR = os.path.join(ROOT, "kmod")
-KMOD_SOURCES = ("pktgen_rx.c", "pgrx_compat.h", "Kbuild", "Makefile", "dkms.conf")
+KMOD_SOURCES = ("pktgen_rx.c", "pgrx_compat.h", "pgrx_stats.h", "Kbuild", "Makefile", "dkms.conf")
 GUEST_KO = "/root/pktgen_rx.ko"
 # Inside a build root: where tests build the receiver (the guest image never gets this folder).
 SCRATCH = "/var/tmp/netlab-pktgen"

@@ -3,8 +3,9 @@
 """Send malformed and truncated pktgen-like frames from a raw socket (runs inside the lab guest).
 
 usage: python3 malformed_frames.py IFACE DST_MAC SRC_MAC COUNT SEED
-Prints one JSON object: frames sent per kind, and how many were well-formed
-pktgen packets (the only ones a receiver may count). Addresses are from
+Prints one JSON object: frames sent per kind, how many were well-formed
+pktgen packets (the only ones a receiver may count), and how many of those
+were stamped in the future (a receiver at level time reports them as future). Addresses are from
 198.18.0.0/15 and 2001:2::/48; frames go out of IFACE only (a veth in the lab).
 """
 
@@ -14,6 +15,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 MAGIC = 0xBE9BE955
 SRC4, DST4 = socket.inet_aton("198.18.0.1"), socket.inet_aton("198.18.0.2")
@@ -46,6 +48,14 @@ def ipv4(l4, proto=17, options=b"", frag=0, tot_len=None, *, ttl_after_csum=64):
     return head + l4
 
 
+def v6_ext(nexthdr, size=8):
+    """An IPv6 extension header (hop-by-hop, destination options, routing) of SIZE bytes, PadN-filled."""
+    return bytes([nexthdr, size // 8 - 1, 1, size - 4]) + bytes(size - 4)
+
+
+ROUTING_TO_UDP = bytes([17, 0, 0, 0, 0, 0, 0, 0])
+
+
 def ipv6(l4, nexthdr=17, ext=b""):
     return struct.pack("!IHBB16s16s", 6 << 28, len(ext) + len(l4), nexthdr, 64, SRC6, DST6) + ext + l4
 
@@ -72,6 +82,48 @@ KINDS_BUILD = {
     "valid_v6_hopbyhop": lambda r, d, s: (
         ether(d, s, 0x86DD, ipv6(udp(pktgen_payload(r)), nexthdr=0, ext=bytes([17, 0, 1, 4, 0, 0, 0, 0]))),
         True,
+    ),
+    "valid_v6_three_ext_headers": lambda r, d, s: (
+        # hop-by-hop -> destination options -> routing (type 0, no segments left) -> UDP
+        ether(
+            d,
+            s,
+            0x86DD,
+            ipv6(udp(pktgen_payload(r)), nexthdr=0, ext=v6_ext(60) + v6_ext(43) + ROUTING_TO_UDP),
+        ),
+        True,
+    ),
+    "v6_fragment_header": lambda r, d, s: (
+        # a first fragment (offset 0, more fragments): pktgen's header is there, but not the whole datagram
+        ether(d, s, 0x86DD, ipv6(udp(pktgen_payload(r)), nexthdr=44, ext=struct.pack("!BBHI", 17, 0, 1, 7))),
+        False,
+    ),
+    "udp_length_beyond_ip": lambda r, d, s: (
+        # a 72-byte frame whose UDP length says 1000 (or anything past the IP payload)
+        ether(
+            d,
+            s,
+            0x0800,
+            ipv4(udp(pktgen_payload(r, size=30), length=r.choice([1000, 55, r.randrange(55, 65536)]))),
+        ),
+        False,
+    ),
+    "udp_length_below_24": lambda r, d, s: (
+        ether(d, s, 0x0800, ipv4(udp(pktgen_payload(r, size=30), length=r.randrange(24)))),
+        False,
+    ),
+    "udp_length_within_ip": lambda r, d, s: (
+        # UDP shorter than the IP payload (trailing padding) but covering pktgen's header
+        ether(d, s, 0x0800, ipv4(udp(pktgen_payload(r, size=30), length=r.randrange(24, 39)))),
+        True,
+    ),
+    "v6_udp_length_beyond_payload": lambda r, d, s: (
+        ether(d, s, 0x86DD, ipv6(udp(pktgen_payload(r, size=30), length=r.randrange(39, 65536)))),
+        False,
+    ),
+    "v6_udp_length_below_24": lambda r, d, s: (
+        ether(d, s, 0x86DD, ipv6(udp(pktgen_payload(r, size=30), length=r.randrange(24)))),
+        False,
     ),
     "wrong_magic": lambda r, d, s: (
         ether(d, s, 0x0800, ipv4(udp(pktgen_payload(r, magic=r.randrange(1 << 32) | 1)))),
@@ -129,7 +181,7 @@ def main(argv):
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     sock.bind((iface, 0))
     sent = dict.fromkeys(KINDS, 0)
-    valid = 0
+    valid = future = 0
     for kind, frame, ok in itertools.islice(frames(rng, dst_b, src_b), count):
         try:
             sock.send(frame)
@@ -137,7 +189,12 @@ def main(argv):
             continue
         sent[kind] += 1
         valid += ok
-    print(json.dumps({"sent": sent, "valid": valid}))
+        if ok:
+            # the stamp pktgen_payload wrote: tv_sec, tv_usec after magic and seq_num
+            start = frame.index(struct.pack("!I", MAGIC))
+            tv_sec, tv_usec = struct.unpack_from("!II", frame, start + 8)
+            future += tv_sec + tv_usec / 1e6 > time.time() + 1
+    print(json.dumps({"sent": sent, "valid": valid, "future": future}))
 
 
 if __name__ == "__main__":

@@ -181,10 +181,91 @@ def test_malformed_writes_fail_with_einval(loaded):
 
 
 def test_malformed_frames_are_not_counted(loaded):
+    """UDP lengths past the IP payload or below 8 + 16, IPv6 fragments and extension headers, and more."""
     pgrx_cmd("lab-rx", "rx veth0", "statistics time", "display script")
     sent = send_malformed_frames(100000)
+    out = pgrx_read("lab-rx")
     # At ingress, VLAN-tagged pktgen packets count on the device that received them.
-    assert pgrx_read("lab-rx")["total"]["packets"] == sent["valid"]
+    assert out["total"]["packets"] == sent["valid"]
+    # Random stamps: those ahead of the guest's clock are future, the rest latency samples.
+    assert out["total"]["future"] == sum(cpu["future"] for cpu in out["cpus"].values()) == sent["future"] > 0
+    assert out["total"]["latency"]["samples"] + sent["future"] == sent["valid"]
+    assert_clean_log()
+
+
+def _snapshot_invariants(out):
+    """What must hold in any read at level time, with one pktgen sender; returns the packets."""
+    total = out["total"]
+    for number, cpu in out["cpus"].items():
+        where = "CPU %d: %r" % (number, cpu)
+        assert cpu["interarrival"]["samples"] == cpu["packets"] - 1, where
+        assert cpu["latency"]["samples"] + cpu["future"] == cpu["packets"], where
+        assert cpu["jitter"]["samples"] == max(cpu["latency"]["samples"] - 1, 0), where
+        assert cpu["latency"]["samples"] <= cpu["packets"], where
+    for name in pgrx.SERIES:
+        assert total[name]["samples"] == sum(cpu[name]["samples"] for cpu in out["cpus"].values())
+    assert total["packets"] == sum(cpu["packets"] for cpu in out["cpus"].values())
+    assert sum(s["received"] for s in out["senders"].values()) + out["untracked"] == total["packets"]
+    return total["packets"]
+
+
+def test_reads_during_traffic_are_consistent_snapshots(loaded):
+    """30 s of reads while pktgen sends: no read mixes two states of one CPU's counters."""
+    pgrx_cmd("lab-rx", "rx veth0", "statistics time", "display script")
+    reader = (
+        "import sys, time\n"
+        "end, out = time.time() + 30, []\n"
+        "while time.time() < end:\n"
+        "    out.append(open(%r).read())\n"
+        "sys.stdout.write('\\n=====\\n'.join(out))\n" % CONTROL
+    )
+    start_traffic(rate=200000)  # more than TCG delivers: the reads race the writer hardest
+    try:
+        text = lab.raw_out("lab-vm", "ip netns exec lab-rx python3 -c %s" % shlex.quote(reader))
+    finally:
+        result = stop_traffic()
+    reads = [pgrx.parse(chunk) for chunk in text.split("\n=====\n")]
+    packets = [_snapshot_invariants(out) for out in reads]
+    print(
+        "%d reads during traffic, %d to %d packets; pktgen sent %d"
+        % (len(reads), packets[0], packets[-1], result["packets"])
+    )
+    assert len(reads) >= 100 and packets == sorted(packets) and packets[-1] > packets[0]
+    final = pgrx_read("lab-rx")
+    assert _snapshot_invariants(final) == result["packets"]
+    assert_clean_log()
+
+
+def test_reads_during_rx_disable_and_resets_under_traffic(loaded):
+    """Reads racing rx_disable, rx, rx_reset and level changes while pktgen sends: whole outputs only."""
+    pgrx_cmd("lab-rx", "rx veth0", "statistics time", "display script")
+    start_traffic(rate=200000)
+    until = "end=$(($(date +%s) + 20)); while [ $(date +%s) -lt $end ]; do"
+    writes = "echo rx_disable > {c}; echo rx veth0 > {c}; echo rx_reset > {c}; echo statistics time > {c};"
+    writer = "ip netns exec lab-rx sh -c %s" % shlex.quote("%s %s done" % (until, writes.format(c=CONTROL)))
+    reader = (
+        "import sys, time\n"
+        "end, out = time.time() + 20, []\n"
+        "while time.time() < end:\n"
+        "    out.append(open(%r).read())\n"
+        "sys.stdout.write('\\n=====\\n'.join(out))\n" % CONTROL
+    )
+    with static_keys_held():  # rx_disable and rx move hooks while packets flow
+        try:
+            background(writer)
+            text = lab.raw_out("lab-vm", "ip netns exec lab-rx python3 -c %s" % shlex.quote(reader))
+        finally:
+            stop_traffic()
+    lab.raw("lab-vm", "sleep 1")
+    whole = 0
+    for chunk in text.split("\n=====\n"):
+        out = pgrx.parse(chunk)
+        assert out["result"] is not None and out["config"] is not None, chunk
+        if out["enabled"] and out["config"]["statistics"] == "time":
+            _snapshot_invariants(out)
+            whole += 1
+    print("%d reads, %d at level time checked" % (len(text.split("\n=====\n")), whole))
+    assert whole > 0
     assert_clean_log()
 
 
@@ -216,12 +297,14 @@ def test_concurrent_readers_and_writers_for_30_seconds(loaded):
     commands += ["rx_disable", "rx all", "drop off", "drop on", "statistics basic", "rx veth0"]
     writes = " ".join("echo %s > %s;" % (shlex.quote(c), CONTROL) for c in commands)
     writer = "ip netns exec lab-rx sh -c %s" % shlex.quote("%s %s done" % (until, writes))
-    try:
-        for command in (reader, reader, writer):
-            background(command)
-        lab.raw("lab-vm", "sleep 31")
-    finally:
-        stop_traffic()
+    # rx_disable and rx move hooks while packets flow: hold the static keys (see static_keys_held)
+    with static_keys_held():
+        try:
+            for command in (reader, reader, writer):
+                background(command)
+            lab.raw("lab-vm", "sleep 31")
+        finally:
+            stop_traffic()
     pgrx_cmd("lab-rx", "rx veth0", "display script")
     assert pgrx_read("lab-rx")["result"] == "OK: display script"
     assert_clean_log()

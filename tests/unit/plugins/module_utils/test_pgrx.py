@@ -87,6 +87,12 @@ def test_appended_fields_are_ignored():
     out = pgrx.parse("0 1 60 0 0 0 0\nG 1 60 0 0 0 0 99 98\n")
     assert out["total"]["packets"] == 1 and len(out["total"]) == 6
     assert out["percentiles"] == {}
+    # at level time, past future (per CPU) and the series over all CPUs (G line)
+    series = " 1 0 1 1 1" * 3
+    out = pgrx.parse("0 2 120 0 0 0 0%s 0 77\nG 2 120 0 0 0 0%s 0%s 66\n" % (series, " 1" * 8, series))
+    assert out["cpus"][0]["future"] == out["total"]["future"] == 0
+    assert out["total"]["latency"] == out["cpus"][0]["latency"]
+    assert len(out["total"]) == 6 + 1 + 3 and len(out["cpus"][0]) == 6 + 3 + 1
 
 
 TWO_SENDERS = dict(received=20000, lost=0, reordered=0, duplicated=0, first_seq=1, last_seq=20000)
