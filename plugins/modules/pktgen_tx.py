@@ -88,6 +88,13 @@ options:
       src:
         description: Source IPv4 address or range, or one IPv6 address.
         type: str
+      srcs:
+        description:
+          - One source address per thread of O(devices[].threads), in that order - each pktgen device
+            (C(NAME@CPU)) sends from its own, so a receiver's per-sender sequence analysis keeps the threads
+            apart. Instead of O(devices[].src).
+        type: list
+        elements: str
       dst_mac:
         description: Destination MAC address.
         type: str

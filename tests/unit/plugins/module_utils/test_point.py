@@ -32,9 +32,17 @@ def test_one_sender_one_receiver():
         and pair["generators"] == ["lab-tx"]
         and pair["receivers"] == ["lab-rx"]
     )
-    assert (pair["sent"], pair["received"], pair["lost"]) == (10000, 20000, -10000)
-    assert point["params"] == {"rate": "10kpps"} and point["passed"] is True  # more than sent is no loss
+    assert (pair["sent"], pair["received"], pair["lost"], pair["excess"]) == (10000, 20000, 0, 10000)
+    # More received than sent is never a pass: the receiver counted 10,000 this point did not send.
+    assert point["params"] == {"rate": "10kpps"} and point["passed"] is False and point["status"] == "excess"
+    assert pair["causes"] == [
+        "10000 more: pktgen traffic from 198.18.0.1 that this point did not send (another pktgen, or an "
+        "earlier run still arriving; traffic_test_settle)"
+    ]
     assert point["senders"][0]["pps"] == 43788 and point["receivers"][0]["packets"] == 40000
+    # 198.18.0.11 sent nothing in this point: foreign, left out of what the point received.
+    assert point["foreign"] == [dict(address="198.18.0.11", receivers=["lab-rx"], received=20000)]
+    assert point["received"] == 20000
 
 
 def test_a_sender_nobody_counted_is_all_loss():

@@ -4,6 +4,7 @@
 
 import json
 import os
+from fractions import Fraction
 
 import jsonschema
 import pytest
@@ -28,8 +29,9 @@ def measured(key):
     text = fixture("pktgen-6.1-veth-run.txt")
     sent = dict(results=dict(veth0=dict(pktgen.parse_result(text), current=pktgen.parse_current(text))))
     counted = dict(receiver=pgrx.parse(fixture("pgrx-6.12-two-senders-time-script.txt")))
+    params = {"rate": "10kpps", "pkt_size": 60, "flows": 1}
     return dict(
-        traffic_point({"lab-tx": sent}, {"lab-rx": counted}, {"rate": "10kpps", "pkt_size": 60, "flows": 1}),
+        traffic_point({"lab-tx": sent}, {"lab-rx": counted}, params, intended_pps=10000, settle_s=1),
         key=key,
     )
 
@@ -74,8 +76,10 @@ def test_save_writes_whole_files_and_load_reads_them_back(tmp_path):
     assert results.load(str(tmp_path / "run")) == json.loads(json.dumps(doc))
     csv_lines = (tmp_path / "run" / "results.csv").read_text().splitlines()
     assert csv_lines[0] == ",".join(results.CSV_FIELDS)
-    assert (
-        csv_lines[1] == "1,rate=10kpps size=60 flows=1,10kpps,60,1,10000,20000,-10000,-1.0,43788,516789,True"
+    # 10,000 sent in 228,369 us (Result: line): offered 10^10 / 228369 pps, 4.3788... times the 10 kpps asked.
+    assert csv_lines[1] == (
+        "1,rate=10kpps size=60 flows=1,10kpps,60,1,10000,20000,0,0.0,43788,516789,False,excess,10000.0,%r,"
+        "10000,0,0,1" % float(Fraction(10**10, 228369) / 10000)
     )
     assert results.load(str(tmp_path / "empty")) is None
 
@@ -92,35 +96,12 @@ def test_load_refuses_a_file_that_is_not_ours(tmp_path):
 def test_summary_host_side_and_report():
     doc = results.add_point(started(), measured(PLAN[0]["key"]), NOW)
     table = results.summary(doc)
-    assert table[0].split() == [
-        "#",
-        "rate",
-        "size",
-        "flows",
-        "offered",
-        "pps",
-        "received",
-        "pps",
-        "sent",
-        "received",
-        "lost",
-        "loss",
-        "%",
-        "pass",
-    ]
-    assert table[2].split() == [
-        "1",
-        "10kpps",
-        "60",
-        "1",
-        "43788",
-        "516789",
-        "10000",
-        "20000",
-        "-10000",
-        "-100.0000",
-        "yes",
-    ]
+    assert table[0].split() == (
+        "# rate size flows intended pps offered pps offered % received pps sent received lost excess loss % pass"
+    ).split()
+    assert table[2].split() == (
+        "1 10kpps 60 1 10000 43788 437.89 516789 10000 20000 0 10000 0.0000 EXCESS"
+    ).split()
     side = results.host_side(doc, "lab-tx")
     assert side["points"][0]["sent"][0]["packets"] == 10000 and side["points"][0]["received"] == []
     assert results.host_side(doc, "lab-rx")["points"][0]["received"][0]["packets"] == 40000
