@@ -43,6 +43,13 @@ def _address(text, what):
         raise SourcesError("%s %r: not an IPv4 or IPv6 address" % (what, text)) from exc
 
 
+def _destinations(gen):
+    """(first, last) of a generator's destination, one address or a range A-B."""
+    parts = str(gen.get("dst") or "").split("-", maxsplit=1)
+    first = _address(parts[0], "%s traffic_test_dst" % gen["host"])
+    return first, _address(parts[1], "%s traffic_test_dst" % gen["host"]) if len(parts) > 1 else first
+
+
 def _default(version, number, slot):
     if version == 4:
         return netaddr.IPAddress("198.19.%d.%d" % (128 + number, 1 + slot))
@@ -56,11 +63,12 @@ def _check(host, what, address, net, taken):
             "%s %s: %s is outside %s, the benchmarking range test traffic may use"
             % (host, what, address, net)
         )
-    if address in dsts:
-        raise SourcesError(
-            "%s %s: %s is %s's destination (traffic_test_dst); give traffic_test_src another address"
-            % (host, what, address, dsts[address])
-        )
+    for (first, last), other in dsts:
+        if first.version == address.version and first <= address <= last:
+            raise SourcesError(
+                "%s %s: %s is %s's destination (traffic_test_dst); give traffic_test_src another address"
+                % (host, what, address, other)
+            )
     if address in owner:
         raise SourcesError(
             "%s %s: %s is also a source of %s; give the generators traffic_test_src addresses "
@@ -76,16 +84,13 @@ def source_addresses(generators):
     if len(generators) > MAX_GENERATORS:
         raise SourcesError("at most %d generators get default source addresses" % MAX_GENERATORS)
     out, owner = {}, {}
-    dsts = {}
-    for gen in generators:
-        dst = _address(str(gen.get("dst") or "").split("-")[0], "%s traffic_test_dst" % gen["host"])
-        dsts.setdefault(dst, gen["host"])
+    dsts = [(_destinations(gen), gen["host"]) for gen in generators]
     for number, gen in enumerate(generators):
         host = gen["host"]
         threads = list(gen.get("threads") or [0])
         if len(threads) > MAX_THREADS:
             raise SourcesError("%s traffic_test_threads: at most %d threads" % (host, MAX_THREADS))
-        version = _address(str(gen["dst"]).split("-")[0], "%s traffic_test_dst" % host).version
+        version = _destinations(gen)[0].version
         net = netaddr.IPNetwork(BENCHMARKING[version])
         if gen.get("src"):
             first = _address(gen["src"], "%s traffic_test_src" % host)

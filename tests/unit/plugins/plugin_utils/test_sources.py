@@ -41,6 +41,8 @@ REFUSED = [
      "b traffic_test_src 198.18.0.11 and 1 threads: 198.18.0.11 is also a source of a"),
     ("a destination", [gen("a", [0, 1], src="198.18.0.1")],
      "a traffic_test_src 198.18.0.1 and 2 threads: 198.18.0.2 is a's destination"),
+    ("inside a destination range", [gen("a", dst="198.18.0.2-198.18.0.20", src="198.18.0.10")],
+     "198.18.0.10 is a's destination"),
     ("outside the range", [gen("a", src="10.0.0.1")], "a traffic_test_src 10.0.0.1: outside 198.18.0.0/15"),
     ("running past the range", [gen("a", [0, 1], src="198.19.255.255")],
      "198.20.0.0 is outside 198.18.0.0/15"),
