@@ -22,6 +22,7 @@ ARGUMENT_SPEC = dict(
     grow=dict(type="bool", default=False),
     findings=dict(type="list", elements="dict"),
     report=dict(type="bool", default=False),
+    resume=dict(type="bool", default=False),
 )
 
 
@@ -52,6 +53,24 @@ def _resume_warnings(folder, doc, args):
     return warnings
 
 
+def _check_resume(folder, doc, experiment):
+    """Fail unless FOLDER holds the results of an EXPERIMENT run (DOC) to resume."""
+    if not os.path.isdir(folder):
+        raise AnsibleActionFail(
+            "resume=%s: no such results folder (give the folder an earlier %s run printed, such as "
+            "results/%s-20261126T140000Z)" % (folder, experiment, experiment)
+        )
+    if doc is None:
+        raise AnsibleActionFail(
+            "resume=%s: the folder holds no %s, so no run to resume" % (folder, results.RESULTS)
+        )
+    if doc["experiment"] != experiment:
+        raise AnsibleActionFail(
+            "resume=%s: the folder holds a %s run, not %s; resume it with %s.yml"
+            % (folder, doc["experiment"], experiment, doc["experiment"])
+        )
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -72,6 +91,9 @@ class ActionModule(ActionBase):
         if os.path.exists(folder) and not os.path.isdir(folder):
             raise AnsibleActionFail("path %s is a file, not a results folder: give a folder" % folder)
         doc = results.load(folder)
+        if args["resume"]:
+            _check_resume(folder, doc, args["experiment"])
+            args = dict(args, plan=None, point=None, findings=None, report=False)
         changed = False
         warnings = []
         if doc is None:

@@ -145,10 +145,13 @@ def _declare(specs, state):
                 raise generator.GeneratorError("name: give the interface; threads makes NAME@CPU devices")
             if not spec["threads"] or len(set(spec["threads"])) != len(spec["threads"]):
                 raise generator.GeneratorError("threads %s: give one or more distinct CPUs" % spec["threads"])
-            settings, rate_line = generator.settings(spec) if state == "present" else (None, None)
+            if state == "present":
+                threads = generator.thread_settings(spec)
+            else:
+                threads = [(cpu, dev, None, None) for cpu, dev in generator.device_names(spec)]
         except (generator.GeneratorError, pktgen.PktgenError) as exc:
             raise AnsibleActionFail("%s: %s" % (where, exc)) from exc
-        for cpu, dev in generator.device_names(spec):
+        for cpu, dev, settings, rate_line in threads:
             if dev in declared:
                 raise AnsibleActionFail("%s: pktgen device %s is declared twice" % (where, dev))
             declared[dev] = (cpu, settings, rate_line)

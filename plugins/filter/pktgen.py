@@ -4,11 +4,17 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlab.pktgen.plugins.module_utils import clock, nic, pktgen, results, rfc2544
-from ansible_collections.netlab.pktgen.plugins.module_utils.point import PointError
+from ansible_collections.netlab.pktgen.plugins.module_utils.point import (
+    PointError,
+    check_min_offered_ratio,
+    check_settle,
+)
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
-from ansible_collections.netlab.pktgen.plugins.plugin_utils import generator, sweep
+from ansible_collections.netlab.pktgen.plugins.plugin_utils import generator, sources, sweep
 
 
 def pktgen_script(spec, netns=None):
@@ -59,17 +65,46 @@ def rx_queue_irqs(text, device, since=None):
     return _since(now, nic.rx_queue_irqs(since, device), "rx_queue_irqs")
 
 
-def traffic_point(sent, received, params=None, max_loss_ratio=0.0):
-    """A measurement point from pktgen_run results per generator and pktgen_rx_info results per receiver."""
+def intended_pps(rate, pkt_size):
+    """The packets/s RATE (as pktgen_tx takes it) asks of one pktgen device at PKT_SIZE, exact (a Fraction);
+    None for no rate (as fast as pktgen can). Bits count the frame without FCS, as pktgen does."""
+    if rate in (None, ""):
+        return None
+    kind, value = generator.parse_rate(rate)
+    return Fraction(value) if kind == "pps" else Fraction(value, 8 * int(pkt_size))
+
+
+def traffic_point(sent, received, params=None, max_loss_ratio=0.0, *, min_offered_ratio=0.99, settle=None):
+    """A measurement point from pktgen_run results per generator and pktgen_rx_info results per receiver;
+    the intended load from PARAMS' rate and pkt_size."""
+    params = dict(params or {})
     try:
-        return _traffic_point(sent, received, params, float(max_loss_ratio))
-    except (PointError, KeyError, TypeError) as exc:
+        intended = intended_pps(params.get("rate"), params.get("pkt_size") or generator.DEFAULT_SIZE)
+        return _traffic_point(
+            sent,
+            received,
+            params,
+            float(max_loss_ratio),
+            intended_pps=intended,
+            min_offered_ratio=check_min_offered_ratio(min_offered_ratio),
+            settle_s=None if settle is None else check_settle(settle),
+        )
+    except (PointError, generator.GeneratorError, KeyError, TypeError) as exc:
         raise AnsibleFilterError("traffic_point: %s" % exc) from exc
+
+
+def traffic_sources(generators):
+    """{host: [source address per pktgen thread]} for GENERATORS ([{host, threads, dst, src}], in generator
+    order): one sender per thread, from the benchmarking ranges, none repeated (plugin_utils/sources.py)."""
+    try:
+        return sources.source_addresses(generators)
+    except (sources.SourcesError, KeyError, TypeError) as exc:
+        raise AnsibleFilterError("traffic_sources: %s" % exc) from exc
 
 
 def sweep_plan(rates, sizes, flows, links=None, **options):
     """A sweep's points (every rate for each size for each flow count), checked against the sending links;
-    OPTIONS: prefix and queues, as sweep.sweep_plan takes them."""
+    OPTIONS: prefix, queues, duration and count, as sweep.sweep_plan takes them."""
     try:
         return sweep.sweep_plan(rates, sizes, flows, links or (), **options)
     except sweep.SweepError as exc:
@@ -153,6 +188,7 @@ class FilterModule:
             "rx_queue_packets": rx_queue_packets,
             "rx_queue_irqs": rx_queue_irqs,
             "traffic_point": traffic_point,
+            "traffic_sources": traffic_sources,
             "sweep_plan": sweep_plan,
             "host_results": host_results,
             "rfc2544_plan": rfc2544_plan,

@@ -9,7 +9,9 @@ one trial at a time and an interrupted search resumes from its trials.
 
 The search bisects [low, high] (low assumed to pass, high to fail, neither
 tried) until the bracket is within ``resolution``, then repeats the best
-passing rate once to validate it. On a device whose loss grows with the rate
+passing rate once to validate it. A trial the generators could not offer
+(loss None) is an upper bound like a failed one, but reported as the
+generator's limit, not the device's. On a device whose loss grows with the rate
 that is ceil(log2((high - low) / resolution)) + 1 trials. A rate is reported
 only when its latest trial passed: a validation that fails (a noisy device)
 makes that rate the new upper bound and the search goes on below it.
@@ -41,19 +43,22 @@ def trial_bound(low, high, resolution):
 
 
 def _bracket(low, high, trials, max_loss_ratio):
-    """(lo, hi, latest): the highest rate passing in its latest trial below the lowest failing one."""
+    """(lo, hi, latest): the highest rate passing in its latest trial below the lowest one that failed or
+    that the generator could not offer (loss None): the search does not go above either."""
     latest = {}
     for rate, loss in trials:
-        latest[rate] = loss <= max_loss_ratio
-    hi = min([rate for rate, passed in latest.items() if not passed] + [high])
-    passing = [rate for rate, passed in latest.items() if passed and rate < hi]
+        latest[rate] = None if loss is None else loss <= max_loss_ratio
+    hi = min([rate for rate, passed in latest.items() if passed is not True] + [high])
+    passing = [rate for rate, passed in latest.items() if passed is True and rate < hi]
     return max(passing + [low]), hi, latest
 
 
 def next_trial(low, high, resolution, trials, max_loss_ratio=0.0):
     """The next rate to try, or None when the search is done (then ``result`` says what it found).
 
-    TRIALS: (rate, loss ratio) pairs in the order measured.
+    TRIALS: (rate, loss ratio) pairs in the order measured; a loss ratio of None is a trial whose
+    generators could not offer the rate (generator_limited): neither a pass nor a fail of the device,
+    it caps the search, which goes on below it.
     """
     _check(low, high, resolution)
     lo, hi, latest = _bracket(low, high, trials, max_loss_ratio)
@@ -70,12 +75,15 @@ def next_trial(low, high, resolution, trials, max_loss_ratio=0.0):
 
 
 def result(low, high, resolution, trials, max_loss_ratio=0.0):
-    """What a finished search found: ``rate`` (None when even LOW lost too much), ``trials``, ``bracket``."""
+    """What a finished search found: ``rate`` (None when even LOW lost too much), ``trials``, ``bracket``,
+    ``generator_limited`` (the bracket's top when the generators could not offer it: the rate found is
+    then the generator's limit as much as the device's, a floor of the device's throughput)."""
     _check(low, high, resolution)
     lo, hi, latest = _bracket(low, high, trials, max_loss_ratio)
     found = lo if latest.get(lo) else None
     done = next_trial(low, high, resolution, trials, max_loss_ratio) is None
-    return dict(rate=found, trials=len(trials), bracket=[lo, hi], done=done)
+    capped = hi if hi in latest and latest[hi] is None else None
+    return dict(rate=found, trials=len(trials), bracket=[lo, hi], done=done, generator_limited=capped)
 
 
 def search(loss, low, high, resolution, max_loss_ratio=0.0, *, limit=1000):

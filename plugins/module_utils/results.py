@@ -35,6 +35,15 @@ CSV_FIELDS = (
     "offered_pps",
     "received_pps",
     "passed",
+    # Added with the intended/offered load and the loss accounting (after the first columns, which
+    # existing readers take by position).
+    "status",
+    "intended_pps",
+    "offered_ratio",
+    "excess",
+    "untracked",
+    "errors",
+    "settle_s",
 )
 
 
@@ -177,6 +186,8 @@ def full_rows(doc):
             (name, params.get(name)) for name in ("rate", "pkt_size", "flows", "queues", "phase", "target")
         )
         row.update(_times(point))
+        if row.get("status") is None:  # a point measured before statuses were kept
+            row["status"] = "passed" if point.get("passed") else "loss"
         row["cpus_counting"] = sum(
             1
             for receiver in point.get("receivers") or []
@@ -205,14 +216,25 @@ SUMMARY_COLUMNS = (
     ("rate", "rate", "%s"),
     ("size", "pkt_size", "%s"),
     ("flows", "flows", "%s"),
+    ("intended pps", "intended_pps", "%d"),
     ("offered pps", "offered_pps", "%s"),
+    ("offered %", "offered_ratio", "%.2f"),
     ("received pps", "received_pps", "%s"),
     ("sent", "sent", "%s"),
     ("received", "received", "%s"),
     ("lost", "lost", "%s"),
+    ("excess", "excess", "%s"),
     ("loss %", "loss_ratio", "%.4f"),
-    ("pass", "passed", "%s"),
+    ("pass", "status", "%s"),
 )
+# What the pass column says for each point status (module_utils/point.py).
+STATUS_CELLS = dict(passed="yes", loss="NO", excess="EXCESS", generator_limited="GEN-LIMITED")
+
+
+def _columns(*names):
+    """The SUMMARY_COLUMNS titled NAMES, in that order."""
+    by_title = dict((column[0], column) for column in SUMMARY_COLUMNS)
+    return tuple(by_title[name] for name in names)
 
 
 def _after(columns, name, extra):
@@ -228,14 +250,13 @@ def _time_columns(series, title):
     )
 
 
+_TIMING = ("#", "rate", "size", "flows", "intended pps", "offered pps", "received pps", "lost", "pass")
 # The summary table's columns per experiment (throughput's for any other).
 EXPERIMENT_COLUMNS = {
     "rss_scaling": _after(SUMMARY_COLUMNS, "#", (("queues", "queues", "%s"),))
     + (("CPUs counting", "cpus_counting", "%s"),),
-    "interarrival": SUMMARY_COLUMNS[:6]
-    + (("lost", "lost", "%s"),)
-    + _time_columns("interarrival", "inter-arrival"),
-    "latency": SUMMARY_COLUMNS[:6] + (("lost", "lost", "%s"),) + _time_columns("latency", "latency"),
+    "interarrival": _columns(*_TIMING) + _time_columns("interarrival", "inter-arrival"),
+    "latency": _columns(*_TIMING) + _time_columns("latency", "latency"),
     "rfc2544": _after(SUMMARY_COLUMNS, "size", (("phase", "phase", "%s"), ("target", "target", "%s"))),
 }
 
@@ -243,10 +264,12 @@ EXPERIMENT_COLUMNS = {
 def _cell(fmt, name, value):
     if value is None:
         return "-"
-    if name == "loss_ratio":
+    if name in ("loss_ratio", "offered_ratio"):
         value = value * 100
     elif name == "passed":
         value = "yes" if value else "NO"
+    elif name == "status":
+        value = STATUS_CELLS.get(value, value)
     return fmt % value
 
 
@@ -302,6 +325,13 @@ def findings_table(doc):
         for item in found
         if item.get("max_rate_passed")
     ]
+    notes += [
+        "%d B: the generators could not offer %d pps (generator_limited), so the search went no higher: "
+        "the throughput found is a floor set by the generator, not the device's limit"
+        % (item["pkt_size"] + rfc2544.FCS, item["generator_limited_pps"])
+        for item in found
+        if item.get("generator_limited_pps")
+    ]
     return _table(table) + notes
 
 
@@ -341,6 +371,59 @@ def host_side(doc, host):
     return dict(experiment=doc["experiment"], created=doc["created"], complete=doc["complete"], points=points)
 
 
+def notes(doc):
+    """Per point that did not pass for a reason other than loss, a line saying why (text lines)."""
+    out = []
+    for row in full_rows(doc):
+        where = "#%d %s" % (row["index"], row["key"])
+        if row.get("status") == "generator_limited":
+            out.append(
+                "%s: GENERATOR-LIMITED - the generators offered %s pps, %.2f %% of the intended %d pps "
+                "(below traffic_test_min_offered_ratio %s): the generator, not the system under test, was "
+                "the limit; neither a pass nor a loss"
+                % (
+                    where,
+                    row["offered_pps"],
+                    (row.get("offered_ratio") or 0) * 100,
+                    row.get("intended_pps") or 0,
+                    row.get("min_offered_ratio"),
+                )
+            )
+        for pair in row.get("pairs") or []:
+            if pair.get("excess"):
+                out.append(
+                    "%s: EXCESS from %s - received %d more than the %d sent: %s"
+                    % (
+                        where,
+                        pair["address"],
+                        pair["excess"],
+                        pair["sent"],
+                        "; ".join(pair.get("causes") or []),
+                    )
+                )
+        group = row.get("untracked_unattributed")
+        if group:
+            out.append(
+                "%s: %d packets of senders beyond the receiver's table (untracked) could belong to %s: "
+                "counted into the point, those pairs judged together (loss %d of %d)"
+                % (
+                    where,
+                    group["untracked"],
+                    ", ".join(group["addresses"]) or "no sender of the point",
+                    group["lost"],
+                    group["sent"],
+                )
+            )
+        for entry in row.get("foreign") or []:
+            out.append(
+                "%s: %d packets from %s, no sender of this point (foreign pktgen traffic), left out"
+                % (where, entry["received"], entry["address"])
+            )
+        if row.get("errors"):
+            out.append("%s: pktgen counted %d transmit errors" % (where, row["errors"]))
+    return out
+
+
 def report(doc, plots):
     """report.md: what ran, the summary table, the plots (file names in PLOTS) and the hosts."""
     lines = [
@@ -360,6 +443,8 @@ def report(doc, plots):
         "```",
     ]
     lines += summary(doc) + ["```", ""]
+    if notes(doc):
+        lines += ["## Notes", ""] + ["- " + note for note in notes(doc)] + [""]
     if doc.get("findings"):
         lines += ["## Found", "", "```"] + findings_table(doc) + ["```", ""]
     if plots:

@@ -20,7 +20,10 @@ trials in its results folder. For each frame size, in this order:
   ``burst_high`` frames to ``burst_resolution`` (``burst_high`` 0: skipped).
 
 A trial is a dict: ``phase``, ``target`` (packets/s, or frames for
-back-to-back) and, once measured, ``loss_ratio``.
+back-to-back) and, once measured, ``loss_ratio`` and ``status`` (the point's:
+a ``generator_limited`` trial caps the throughput search without passing or
+failing it, and the findings say the generator was the limit; an ``excess``
+trial fails).
 """
 
 from __future__ import annotations
@@ -68,8 +71,19 @@ def check(spec):
     return spec
 
 
+def _verdict(trial):
+    """The loss a search judges a trial by: None when the generators could not offer its rate
+    (generator_limited: ndr caps the search there), infinite when more arrived than was sent (excess:
+    the count cannot be trusted, so the trial fails), else its loss ratio."""
+    if trial.get("status") == "generator_limited":
+        return None
+    if trial.get("status") == "excess":
+        return float("inf")
+    return trial["loss_ratio"]
+
+
 def _pairs(trials, phase):
-    return [(trial["target"], trial["loss_ratio"]) for trial in trials if trial["phase"] == phase]
+    return [(trial["target"], _verdict(trial)) for trial in trials if trial["phase"] == phase]
 
 
 def _throughput(spec, trials):
@@ -88,7 +102,7 @@ def _loss_rates(spec):
 
 def _frame_loss_done(spec, trials):
     measured = _pairs(trials, "frame_loss")
-    lossless = [loss == 0 for _rate, loss in measured]
+    lossless = [loss is not None and loss == 0 for _rate, loss in measured]
     return len(measured) >= LOSS_STEPS or lossless[-2:] == [True, True]
 
 
@@ -126,16 +140,24 @@ def findings(spec, trials, line_rate=None):
         of_line_rate=search["rate"] / line_rate if search["rate"] and line_rate else None,
         latency=None,
         frame_loss=[
-            dict(rate_pps=rate, of_max=rate / spec["high"], loss_ratio=loss)
-            for rate, loss in _pairs(trials, "frame_loss")
+            dict(
+                rate_pps=trial["target"],
+                of_max=trial["target"] / spec["high"],
+                loss_ratio=trial["loss_ratio"],
+                status=trial.get("status"),
+            )
+            for trial in trials
+            if trial["phase"] == "frame_loss"
         ],
         back_to_back_frames=None,
         done=next_trial(spec, trials) is None,
         max_rate_passed=None,
+        generator_limited_pps=search["generator_limited"],
     )
     losses = _pairs(trials, "frame_loss")
-    if losses and losses[0][0] == spec["high"]:
-        # The search never tries its top; the frame loss curve starts there and says whether it passes.
+    if losses and losses[0][0] == spec["high"] and losses[0][1] is not None:
+        # The search never tries its top; the frame loss curve starts there and says whether it passes
+        # (unknown when the generators could not offer it).
         out["max_rate_passed"] = losses[0][1] <= spec.get("max_loss_ratio", 0.0)
     latency = [trial for trial in trials if trial["phase"] == "latency"]
     if latency:
@@ -160,6 +182,13 @@ def _fraction(value, name, low, high):
     return number
 
 
+def _whole_seconds(value):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return -1
+
+
 def trial_limit(spec):
     """Trials a size may take before it is reported unfinished: every phase's bound, twice over for
     validations that fail on a noisy device."""
@@ -181,6 +210,12 @@ def plan(frame_sizes, knobs, speed_mbps=None):
         frame_sizes = [
             part for part in str(frame_sizes).replace("[", "").replace("]", "").split(",") if part.strip()
         ]
+    seconds = knobs.get("trial_duration", 1)
+    if str(seconds).strip() != str(_whole_seconds(seconds)) or _whole_seconds(seconds) < 1:
+        raise Rfc2544Error(
+            "rfc2544_trial_duration: %r is not a whole number of seconds, 1 or more (RFC 2544 asks 60)"
+            % (seconds,)
+        )
     out = []
     for frame in frame_sizes:
         try:
@@ -242,6 +277,7 @@ def trials_of(points, pkt_size):
                     phase=params["phase"],
                     target=params["target"],
                     loss_ratio=point["loss_ratio"],
+                    status=point.get("status"),
                     time=point.get("time") or {},
                 )
             )

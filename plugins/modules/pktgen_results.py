@@ -63,6 +63,13 @@ options:
         and shown in C(report.md); marks the folder complete.
     type: list
     elements: dict
+  resume:
+    description:
+      - Only read the folder of an earlier run, to resume it - it must exist and hold a C(results.json) of
+        O(experiment) (else the task fails, naming the folder). Nothing is written; RV(complete) and
+        RV(todo) say what is left to measure.
+    type: bool
+    default: false
   report:
     description: Also write C(report.md) and the plots (plots need matplotlib on the controller).
     type: bool

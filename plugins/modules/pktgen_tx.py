@@ -41,7 +41,8 @@ options:
         description:
           - The CPUs whose kpktgend threads send on this interface. On one thread the pktgen device is
             called like the interface; on several, C(NAME@CPU) each, all with the same settings (add
-            C(QUEUE_MAP_CPU) to O(devices[].flags) to give each thread its own transmit queue).
+            C(QUEUE_MAP_CPU) to O(devices[].flags) to give each thread its own transmit queue, and
+            O(devices[].srcs) its own source address).
         type: list
         elements: int
         default: [0]
@@ -88,6 +89,13 @@ options:
       src:
         description: Source IPv4 address or range, or one IPv6 address.
         type: str
+      srcs:
+        description:
+          - One source address per thread of O(devices[].threads), in that order - each pktgen device
+            (C(NAME@CPU)) sends from its own, so a receiver's per-sender sequence analysis keeps the threads
+            apart. Instead of O(devices[].src).
+        type: list
+        elements: str
       dst_mac:
         description: Destination MAC address.
         type: str
@@ -216,6 +224,17 @@ EXAMPLES = r"""
         dst_mac: 52:54:00:c6:12:02
         udp_src: 1000-1015
         flags: [QUEUE_MAP_CPU, UDPSRC_RND]
+
+- name: Two threads, each a sender of its own at the receiver (its own source address)
+  netlab.pktgen.pktgen_tx:
+    devices:
+      - name: eth1
+        threads: [0, 1]
+        count: 0
+        rate: 100kpps
+        dst: 198.18.1.2
+        dst_mac: 52:54:00:c6:12:02
+        srcs: [198.19.128.1, 198.19.128.2]
 
 - name: Remove every pktgen device of the namespace
   netlab.pktgen.pktgen_tx:

@@ -52,6 +52,7 @@ DEVICE_OPTIONS = dict(
     burst=dict(type="int"),
     dst=dict(type="str"),
     src=dict(type="str"),
+    srcs=dict(type="list", elements="str"),
     dst_mac=dict(type="str"),
     src_mac=dict(type="str"),
     dst_mac_count=dict(type="int"),
@@ -171,6 +172,28 @@ def device_names(spec):
     if len(threads) == 1:
         return [(threads[0], spec["name"])]
     return [(cpu, "%s@%d" % (spec["name"], cpu)) for cpu in threads]
+
+
+def thread_settings(spec):
+    """[(cpu, pktgen device, Params state, rate line)] of one declared device, one per thread: with
+    ``srcs`` each thread sends from its own source address, else all share one state."""
+    srcs = spec.get("srcs")
+    if not srcs:
+        state, rate_line = settings(spec)
+        return [(cpu, dev, state, rate_line) for cpu, dev in device_names(spec)]
+    if spec.get("src") is not None:
+        raise GeneratorError("src and srcs: give one source for every thread (src) or one per thread (srcs)")
+    if len(srcs) != len(spec["threads"]):
+        raise GeneratorError(
+            "srcs %s: give one source address per thread of threads %s" % (list(srcs), list(spec["threads"]))
+        )
+    out = []
+    for (cpu, dev), src in zip(device_names(spec), srcs):
+        if "-" in str(src):
+            raise GeneratorError("srcs %r: give one address per thread, not a range" % (src,))
+        state, rate_line = settings(dict(spec, src=src, srcs=None))
+        out.append((cpu, dev, state, rate_line))
+    return out
 
 
 def settings(spec):

@@ -36,6 +36,21 @@ def _save(figure, folder, name):
     return name
 
 
+def _mark_limited(axes, rows, x, y):
+    """Circle in red the points of ROWS (at X(row), Y(row)) whose generators offered less than intended."""
+    limited = [row for row in rows if row.get("status") == "generator_limited"]
+    if limited:
+        axes.scatter(
+            [x(row) for row in limited],
+            [y(row) for row in limited],
+            s=160,
+            facecolors="none",
+            edgecolors="red",
+            zorder=5,
+            label="generator_limited: the generators offered less than intended",
+        )
+
+
 def _label(size, flows):
     return "%d B, %d flow%s" % (size, flows, "s" * (flows > 1))
 
@@ -45,11 +60,14 @@ def _curves(doc, folder, name, what, labels, *, diagonal=False):
     the line y = x."""
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     top = 0
+    every = []
     for (size, flows), rows in sorted(_series(doc).items()):
         offered = [row["offered_pps"] for row in rows]
         values = [what(row) for row in rows]
         axes.plot(offered, values, marker="o", label=_label(size, flows))
         top = max([top] + offered + values)
+        every += rows
+    _mark_limited(axes, every, lambda row: row["offered_pps"], what)
     if diagonal:
         axes.plot([0, top], [0, top], color="grey", linestyle=":", label="received = offered")
     axes.set_xlabel(labels[0])
@@ -115,6 +133,7 @@ def _capacity(doc, folder):
         )
         sent = [row["offered_pps"] for row in rows]
         axes.plot(queues, sent, color=line[0].get_color(), linestyle=":", label="sent at " + label)
+    _mark_limited(axes, every, lambda row: row["queues"], lambda row: row["offered_pps"])
     axes.set_xlabel("receive queues (each queue's IRQ on its own CPU, as far as there are CPUs)")
     axes.set_ylabel("packets/s")
     axes.set_xticks(sorted(set(row["queues"] for row in every)))
@@ -137,6 +156,7 @@ def _timing(doc, folder, series, title, log_y):
         values = [row.get("%s_%s_ns" % (series, stat)) for row in rows]
         if any(value is not None for value in values):
             axes.plot(offered, values, style, label=stat)
+    _mark_limited(axes, rows, lambda row: row["offered_pps"], lambda row: row.get("%s_avg_ns" % series))
     if series == "interarrival":
         axes.plot(
             offered, [1e9 / rate for rate in offered], color="grey", linestyle="--", label="1/offered rate"
@@ -160,6 +180,16 @@ def _rfc2544(doc, folder):
     figure, axes = pyplot.subplots(figsize=(7, 4.5))
     sizes = [item["pkt_size"] + rfc2544.FCS for item in found]  # with FCS, as RFC 2544 names them
     axes.plot(sizes, [item["throughput_pps"] or 0 for item in found], marker="o", label="throughput found")
+    capped = [(size, item) for size, item in zip(sizes, found) if item.get("generator_limited_pps")]
+    if capped:
+        axes.scatter(
+            [size for size, _item in capped],
+            [item["generator_limited_pps"] for _size, item in capped],
+            marker="x",
+            color="red",
+            zorder=5,
+            label="the generators could not offer (generator_limited)",
+        )
     if any(item["line_rate_pps"] for item in found):
         line = [item["line_rate_pps"] for item in found]
         axes.plot(sizes, line, color="grey", linestyle="--", marker="x", label="line rate")
@@ -179,6 +209,7 @@ def _rfc2544(doc, folder):
     curves = [item for item in found if item["frame_loss"]]
     if curves:
         figure, axes = pyplot.subplots(figsize=(7, 4.5))
+        limited = []
         for item in curves:
             points = sorted(item["frame_loss"], key=lambda point: point["rate_pps"])
             axes.plot(
@@ -187,6 +218,8 @@ def _rfc2544(doc, folder):
                 marker="o",
                 label="%d B" % (item["pkt_size"] + rfc2544.FCS),
             )
+            limited += [point for point in points if point.get("status") == "generator_limited"]
+        _mark_limited(axes, limited, lambda point: point["rate_pps"], lambda point: point["loss_ratio"] * 100)
         axes.set_xlabel("offered (packets/s)")
         axes.set_ylabel("frame loss (% of sent)")
         axes.set_title("RFC 2544 frame loss rate")

@@ -97,7 +97,20 @@ def _check_link(link, rates, sizes, prefix):
                 )
 
 
-def sweep_plan(rates, sizes, flows, links=(), *, prefix="throughput", queues=None):
+def check_sending(duration, count, prefix="throughput"):
+    """(duration, count) as whole numbers, checked to send: a duration of 1 s or more, or a duration of 0
+    and a count of 1 packet or more (pktgen's count 0 would send until stopped); raises SweepError."""
+    seconds = _whole(duration, prefix + "_duration", 0, 10**7)
+    packets = _whole(count, prefix + "_count", 0, 2**63 - 1)
+    if not seconds and not packets:
+        raise SweepError(
+            "%s_duration 0 and %s_count 0: nothing would end the points; give a duration in seconds "
+            "(%s_duration=2) or a count of packets per pktgen device (%s_count=10000)" % ((prefix,) * 4)
+        )
+    return seconds, packets
+
+
+def sweep_plan(rates, sizes, flows, links=(), *, prefix="throughput", queues=None, duration=None, count=None):
     """The points of a sweep, in order: every rate for each size for each flow count (for each queue
     count, when QUEUES lists receive queue counts: rss_scaling.yml).
 
@@ -105,7 +118,10 @@ def sweep_plan(rates, sizes, flows, links=(), *, prefix="throughput", queues=Non
     (speed None when the NIC does not say; senders: the pktgen threads sending
     there, each at the rate); a size above an MTU or a rate above a speed fails
     here, naming the value, the link and the fix. PREFIX: the playbook's knob names (PREFIX_rates, ...).
+    DURATION and COUNT, when given, are checked to send (check_sending).
     """
+    if duration is not None or count is not None:
+        check_sending(0 if duration is None else duration, 0 if count is None else count, prefix)
     parsed = []
     for rate in _list(rates, prefix + "_rates"):
         try:
@@ -130,12 +146,14 @@ def sweep_plan(rates, sizes, flows, links=(), *, prefix="throughput", queues=Non
     for link in links:
         _check_link(link, parsed, size_list, prefix)
     plan = []
-    for count in queue_list:
+    for queue_count in queue_list:
         for flow in flow_list:
             for size in size_list:
                 for text, _rate in parsed:
-                    point = dict(key=point_key(text, size, flow, count), rate=text, pkt_size=size, flows=flow)
-                    plan.append(point if count is None else dict(point, queues=count))
+                    point = dict(
+                        key=point_key(text, size, flow, queue_count), rate=text, pkt_size=size, flows=flow
+                    )
+                    plan.append(point if queue_count is None else dict(point, queues=queue_count))
     keys = [point["key"] for point in plan]
     if len(set(keys)) != len(keys):
         raise SweepError("the sweep names a point twice (a rate, size or flow count repeats): %s" % keys)

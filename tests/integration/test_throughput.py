@@ -232,6 +232,29 @@ def test_check_mode_over_the_whole_playbook_changes_nothing(gro_on, tmp_path):
         (knobs(throughput_rates=["fast"]), "rate 'fast': give a number and a unit"),
         (knobs(throughput_flows=[0]), "throughput_flows: 0 is not a whole number from 1 to 65536"),
         (knobs(throughput_statistics="counter"), "throughput_statistics counter: give basic or time"),
+        (knobs(throughput_duration=-5), "throughput_duration: -5 is not a whole number from 0"),
+        (
+            knobs(throughput_duration=0, throughput_count=0),
+            "throughput_duration 0 and throughput_count 0: nothing would end the points",
+        ),
+        (
+            knobs(throughput_count=-1, throughput_duration=0),
+            "throughput_count: -1 is not a whole number from 0",
+        ),
+        (knobs(traffic_test_min_offered_ratio=0), "traffic_test_min_offered_ratio 0: give a ratio above 0"),
+        (
+            knobs(traffic_test_min_offered_ratio=1.01),
+            "traffic_test_min_offered_ratio 1.01: give a ratio above 0",
+        ),
+        (knobs(traffic_test_settle=-2), "traffic_test_settle -2: give a whole number of seconds, 0 or more"),
+        (
+            knobs(traffic_test_tx_device="lo", traffic_test_rx_device="lo"),
+            "lo as the sending or receiving device is not supported",
+        ),
+        (
+            knobs(traffic_test_threads=[0, 1], traffic_test_src="198.18.0.1"),
+            "198.18.0.2 is lab-tx's destination (traffic_test_dst)",
+        ),
     ],
     ids=[
         "size below 60",
@@ -240,6 +263,14 @@ def test_check_mode_over_the_whole_playbook_changes_nothing(gro_on, tmp_path):
         "rate without unit",
         "no flows",
         "counter",
+        "negative duration",
+        "no duration and no count",
+        "negative count",
+        "offered ratio 0",
+        "offered ratio above 1",
+        "negative settle",
+        "loopback",
+        "a source that is the destination",
     ],
 )
 def test_a_bad_knob_fails_before_anything_changes(gro_on, tmp_path, extra, message):
@@ -260,3 +291,49 @@ def test_empty_groups_and_an_unreachable_receiver_fail_at_the_start(gro_on, tmp_
     code, out = run(results_dir, "-i", str(closed))
     assert code != 0 and "UNREACHABLE" in out and "[lab-rx]" in out, out[-3000:]
     assert folders(results_dir) == [] and lab_state() == gro_on
+
+
+def test_a_rate_the_generator_cannot_offer_is_generator_limited_and_the_sweep_goes_on(gro_on, tmp_path):
+    """The issue's point: 0.5 Gbit/s of 60-byte frames asks 1.04 Mpps, pktgen under qemu TCG sends tens of
+    kpps. The point is generator_limited (not a pass, not a loss), the next one is measured all the same."""
+    code, out = run(tmp_path, *knobs(throughput_rates=["0.5Gbit", "10kpps"], throughput_stop_on_loss=True))
+    assert code == 0, out[-5000:]
+    path, doc = results_of(tmp_path)
+    limited, plain = doc["points"]
+    summary = [line for line in out.split("\\n") if "0.5Gbit" in line and "GEN-LIMITED" in line]
+    print("0.5 Gbit summary line:", summary[0] if summary else None)
+    assert summary, out[-5000:]
+    assert limited["status"] == "generator_limited" and not limited["passed"] and limited["generator_limited"]
+    assert limited["intended_pps"] == 5 * 10**8 / 480 and limited["offered_ratio"] < 0.99
+    assert plain["status"] == "passed" and doc["complete"]
+    with open(os.path.join(path, "report.md"), encoding="utf-8") as src:
+        assert "GENERATOR-LIMITED - the generators offered %d pps" % limited["offered_pps"] in src.read()
+    with open(os.path.join(path, "results.csv"), encoding="utf-8") as src:
+        assert ",generator_limited," in src.read()
+    assert_left_clean(gro_on)
+
+
+def test_resume_of_a_missing_folder_fails_naming_it(gro_on, tmp_path):
+    missing = str(tmp_path / "throughput-20261126T140000Z")
+    code, out = run(tmp_path / "res", "-e", "resume=%s" % missing)
+    assert code != 0 and "resume=%s: no such results folder" % missing in out, out[-3000:]
+    assert folders(tmp_path / "res") == [] and not os.path.exists(missing)
+    assert all(host["changed"] == 0 for host in lab.recap(out).values()) and lab_state() == gro_on
+
+
+def test_resume_of_a_complete_folder_has_nothing_to_measure_and_changes_no_host(gro_on, tmp_path):
+    code, out = run(tmp_path, *knobs(throughput_rates=["10kpps"], throughput_duration=1))
+    assert code == 0, out[-5000:]
+    path, doc = results_of(tmp_path)
+    assert doc["complete"]
+    with open(os.path.join(path, "results.json"), encoding="utf-8") as src:
+        before = src.read()
+    code, out = run(tmp_path, "-e", "resume=%s" % path)
+    assert code == 0, out[-5000:]
+    assert "resume=%s is complete (1 of 1 points): nothing left to measure; no host was changed" % path in out
+    recap = lab.recap(out)
+    assert recap["lab-tx"]["changed"] == recap["lab-rx"]["changed"] == 0
+    assert recap["lab-tx"]["ok"] == recap["lab-rx"]["ok"] == 0  # not even read
+    assert "point 1 of 1" not in out and lab_state() == gro_on
+    with open(os.path.join(path, "results.json"), encoding="utf-8") as src:
+        assert src.read() == before

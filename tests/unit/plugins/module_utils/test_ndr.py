@@ -95,3 +95,32 @@ def test_it_resumes_from_the_trials_so_far():
 def test_bad_bounds(low, high, resolution, message):
     with pytest.raises(ndr.SearchError, match=message):
         ndr.next_trial(low, high, resolution, [])
+
+
+def capped(cap, generator):
+    """BOTTLENECK(cap) sent by a generator that cannot offer more than GENERATOR packets/s: a trial above
+    that is generator_limited (loss None: neither a pass nor a fail of the device)."""
+    device = bottleneck(cap)
+    return lambda rate: None if rate > generator else device(rate)
+
+
+def test_a_generator_limited_trial_caps_the_search_and_is_reported():
+    # Worked by hand: low 1000, high 9000, resolution 1000, the generator offers up to 5500 and the
+    # device forwards 8000. 5000 passes; 7000 and 6000 the generator cannot offer (the bracket's top comes
+    # down to 6000); 6000 - 5000 is the resolution, so 5000 is run again to validate it.
+    res = ndr.search(capped(8000, 5500), 1000, 9000, 1000)
+    assert res["history"] == [(5000, 0.0), (7000, None), (6000, None), (5000, 0.0)]
+    assert res["rate"] == 5000 and res["bracket"] == [5000, 6000] and res["generator_limited"] == 6000
+
+
+def test_a_device_below_the_generator_is_found_as_before():
+    plain = ndr.search(bottleneck(4000), 1000, 9000, 1000)
+    res = ndr.search(capped(4000, 8500), 1000, 9000, 1000)
+    assert res["history"] == plain["history"] and res["rate"] == plain["rate"] == 4000
+    assert res["generator_limited"] is None
+
+
+def test_a_generator_that_cannot_offer_even_low_finds_nothing():
+    res = ndr.search(capped(8000, 500), 1000, 9000, 1000)
+    assert res["rate"] is None and res["generator_limited"] == 1000
+    assert all(loss is None for _rate, loss in res["history"])

@@ -133,3 +133,63 @@ def test_a_device_faster_than_the_top_says_so():
     found = rfc2544.findings(SPEC, trials)
     assert found["throughput_pps"] >= 100000 - 1000 and found["max_rate_passed"] is True
     assert rfc2544.findings(SPEC, run(SPEC, device(cap=41234, queue=777)))["max_rate_passed"] is False
+
+
+def limited_device(cap, generator, queue=777):
+    """DEVICE(cap, queue) sent by a generator that offers at most GENERATOR packets/s: above, the trial's
+    point is generator_limited."""
+    plain = device(cap, queue)
+
+    def trial(phase, target):
+        if phase != "back_to_back" and target > generator:
+            return dict(loss_ratio=0.0, status="generator_limited")
+        loss = plain(phase, target)
+        return dict(loss_ratio=loss, status="passed" if loss == 0 else "loss")
+
+    return trial
+
+
+def run_with_status(spec, trial_of, limit=200):
+    trials = []
+    while len(trials) < limit:
+        trial = rfc2544.next_trial(spec, trials)
+        if trial is None:
+            return trials
+        trials.append(dict(trial, **trial_of(trial["phase"], trial["target"])))
+    raise AssertionError("no end after %d trials" % limit)
+
+
+def test_generator_limited_trials_neither_pass_nor_fail_and_the_findings_say_so():
+    spec = dict(SPEC, burst_high=0)
+    trials = run_with_status(spec, limited_device(cap=80000, generator=30000))
+    throughput = [(t["target"], t["status"]) for t in trials if t["phase"] == "throughput"]
+    # Bisection of [1000, 100000]: 50500 and 25750 ... every rate above 30,000 comes back generator_limited.
+    assert throughput[0] == (50500, "generator_limited") and throughput[1] == (25750, "passed")
+    found = rfc2544.findings(spec, trials)
+    assert found["throughput_pps"] <= 30000 and found["generator_limited_pps"] > 30000
+    assert found["generator_limited_pps"] - found["throughput_pps"] <= spec["resolution"]
+    # The top of the frame loss curve was generator_limited too: whether it passes is unknown.
+    assert found["max_rate_passed"] is None and found["frame_loss"][0]["status"] == "generator_limited"
+    # A generator-limited trial is not lossless: the frame loss steps go on to two lossless trials.
+    losses = [(point["rate_pps"], point["status"]) for point in found["frame_loss"]]
+    assert losses[-2:] == [(30000, "passed"), (20000, "passed")]
+    assert all(status == "generator_limited" for _rate, status in losses[:-2])
+
+
+def test_an_excess_trial_fails_the_search():
+    trials = [dict(phase="throughput", target=50500, loss_ratio=0.0, status="excess")]
+    assert rfc2544.next_trial(dict(SPEC), trials) == dict(phase="throughput", target=25750)
+
+
+def test_trials_of_keep_each_points_status():
+    points = [dict(params=dict(phase="throughput", target=50500, pkt_size=60), loss_ratio=0.0,
+                   status="generator_limited")]  # fmt: skip
+    assert rfc2544.trials_of(points, 60)[0]["status"] == "generator_limited"
+
+
+@pytest.mark.parametrize("seconds", [0, -5, "1.5", "long"])
+def test_a_trial_duration_that_cannot_send_is_refused(seconds):
+    with pytest.raises(
+        rfc2544.Rfc2544Error, match="rfc2544_trial_duration: .* is not a whole number of seconds"
+    ):
+        rfc2544.plan([64], dict(min_rate=1000, max_rate=60000, trial_duration=seconds))

@@ -130,3 +130,37 @@ def test_bad_values_are_named(options, words):
     with pytest.raises(generator.GeneratorError) as info:
         generator.settings(spec(**options))
     assert words in str(info.value)
+
+
+def test_each_thread_sends_from_its_own_source():
+    threads = generator.thread_settings(
+        spec(threads=[0, 1], dst="198.18.0.2", srcs=["198.19.128.1", "198.19.128.2"], rate="10kpps")
+    )
+    assert [(cpu, dev, state["src_min"], rate) for cpu, dev, state, rate in threads] == [
+        (0, "eth1@0", "198.19.128.1", "ratep 10000"),
+        (1, "eth1@1", "198.19.128.2", "ratep 10000"),
+    ]
+    assert threads[0][2]["dst_min"] == threads[1][2]["dst_min"] == "198.18.0.2"
+
+
+def test_without_srcs_the_threads_share_one_state():
+    threads = generator.thread_settings(spec(threads=[0, 1], dst="198.18.0.2"))
+    assert [dev for _cpu, dev, _state, _rate in threads] == ["eth1@0", "eth1@1"]
+    assert threads[0][2] is threads[1][2] and threads[0][2]["src_min"] == ""
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (
+            dict(threads=[0, 1], srcs=["198.19.128.1"]),
+            r"srcs \['198.19.128.1'\]: give one source address per thread",
+        ),
+        (dict(srcs=["198.19.128.1"], src="198.19.128.1"), "src and srcs: give one source"),
+        (dict(srcs=["198.19.128.1-198.19.128.9"]), "give one address per thread, not a range"),
+        (dict(srcs=["nowhere"]), "src 'nowhere': not an IPv4 or IPv6 address"),
+    ],
+)
+def test_srcs_refused(options, words):
+    with pytest.raises(generator.GeneratorError, match=words):
+        generator.thread_settings(spec(**options))

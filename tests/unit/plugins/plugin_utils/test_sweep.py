@@ -94,3 +94,24 @@ def test_errors_use_the_playbooks_knob_names():
         sweep_plan(["10kpps"], [60], [1], prefix="rss_scaling", queues=[0])
     with pytest.raises(SweepError, match="^latency_pkt_sizes: 40 is below"):
         sweep_plan(["10kpps"], [40], [1], prefix="latency")
+
+
+@pytest.mark.parametrize(
+    "duration, count, words",
+    [
+        (-5, 0, r"throughput_duration: -5 is not a whole number from 0 to"),
+        ("-5", 0, r"throughput_duration: '-5' is not a whole number from 0 to"),
+        (0, -1, r"throughput_count: -1 is not a whole number from 0 to"),
+        (0, 0, r"throughput_duration 0 and throughput_count 0: nothing would end the points"),
+        ("1.5", 0, r"throughput_duration: '1.5' is not a whole number"),
+        ("soon", 0, r"throughput_duration: 'soon' is not a whole number"),
+    ],
+)
+def test_a_duration_and_count_that_cannot_send_are_refused_in_the_plan(duration, count, words):
+    with pytest.raises(SweepError, match=words):
+        sweep_plan(["10kpps"], [60], [1], [VETH], duration=duration, count=count)
+
+
+@pytest.mark.parametrize("duration, count", [(2, 0), (0, 10000), ("2", "0"), (1, 5)])
+def test_a_duration_or_a_count_sends(duration, count):
+    assert len(sweep_plan(["10kpps"], [60], [1], [VETH], duration=duration, count=count)) == 1
