@@ -4,6 +4,7 @@
 
 import glob
 import os
+import shlex
 import shutil
 import subprocess
 
@@ -97,3 +98,65 @@ def test_on_a_debian_target_installs_once_then_does_nothing(booted, tmp_path, me
         shutil.rmtree("/usr/src/pktgen_rx-0.1.0", ignore_errors=True)
         subprocess.run(["depmod", "-a", kernel], capture_output=True, check=False)
     assert not glob.glob("/lib/modules/%s/*/**/pktgen_rx.ko*" % kernel, recursive=True)
+
+
+PERSIST = ("/etc/modules-load.d/pktgen_rx.conf", "/etc/modprobe.d/pktgen_rx.conf")
+
+
+def leftovers(dest="/run/netlab-pktgen/pktgen_rx.ko"):
+    """What of the receiver is on the guest: loaded, the controller method's copy (and its folder), the
+    files pktgen_kmod_persist writes."""
+    out = lab.raw_out(
+        "lab-vm",
+        "grep -q '^pktgen_rx ' /proc/modules && echo loaded; "
+        'for f in %s %s %s; do [ -e "$f" ] && echo "$f"; done; true'
+        % (shlex.quote(dest), shlex.quote(os.path.dirname(dest)), " ".join(PERSIST)),
+    )
+    return out.split()
+
+
+def absent(*extra):
+    return play("-e", "pktgen_kmod_state=absent", *extra)
+
+
+def test_state_absent_unloads_and_removes_what_the_role_wrote_then_nothing_to_do(booted):
+    """Method controller, shell only: check mode reports and keeps; absent removes; then nothing to do."""
+    code, out = play()
+    assert code == 0 and receiver() == "ingress", out[-4000:]
+    # What pktgen_kmod_persist writes (methods dkms and make): removed by absent whatever the method.
+    lab.raw("lab-vm", "printf 'pktgen\\npktgen_rx\\n' > %s && echo 'options pktgen_rx ' > %s" % PERSIST)
+    loaded = ["loaded", "/run/netlab-pktgen/pktgen_rx.ko", "/run/netlab-pktgen", *PERSIST]
+    assert leftovers() == loaded
+    code, out = absent("--check")
+    assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 1, out[-4000:]
+    assert leftovers() == loaded and receiver() == "ingress"  # check mode changed nothing
+    code, out = absent()
+    assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 1, out[-4000:]
+    assert leftovers() == []
+    assert "rmmod pktgen_rx" in out and "rm -f /run/netlab-pktgen/pktgen_rx.ko" in out
+    for extra in ((), ("--check",)):
+        code, out = absent(*extra)
+        assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-4000:]
+    code, out = play()  # present again, as the other tests expect
+    assert code == 0 and receiver() == "ingress", out[-4000:]
+
+
+def test_state_absent_remounts_a_read_only_destination_only_while_it_removes_the_copy(booted):
+    dest = "/mnt/ro/netlab-pktgen/pktgen_rx.ko"
+    lab.raw("lab-vm", "mkdir -p /mnt/ro && mount -t tmpfs -o ro,size=8m netlab-ro /mnt/ro")
+    try:
+        code, out = play("-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and receiver() == "ingress", out[-4000:]
+        assert leftovers(dest) == ["loaded", dest, os.path.dirname(dest)]
+        code, out = absent("-v", "-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and "remounted /mnt/ro writable" in out and "remounted /mnt/ro read-only" in out, (
+            out[-4000:]
+        )
+        assert leftovers(dest) == []
+        assert " ro," in lab.raw_out("lab-vm", "grep ' /mnt/ro ' /proc/mounts")
+        code, out = absent("-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-4000:]
+    finally:
+        lab.raw("lab-vm", "umount /mnt/ro")
+    code, out = play()
+    assert code == 0 and receiver() == "ingress", out[-4000:]
