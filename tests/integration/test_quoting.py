@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Device and netns names that are shell code, in the lab: nothing runs, the modules find the devices.
 
-The kernel takes ``$``, parentheses, backquotes and ``>`` in a device name (only ``/``, ``:`` and white
-space are refused), and ``ip netns`` takes blanks too. A veth pair whose ends are named so joins lab-tx to
-lab-rx (and a third namespace with such a name); host facts, nic_queues, pktgen_tx/pktgen_run and the
-receiver modules work on them, and the marker file each name would create if it were run never appears.
+The kernel takes ``$``, parentheses, backquotes, ``;`` and ``>`` in a device name (only ``/``, ``:`` and
+white space are refused), and ``ip netns`` takes blanks and quotes too (not ``/``). A veth pair whose ends
+are named so joins lab-tx to lab-rx (and a third namespace with such a name holds a dummy device); host
+facts, nic_queues, pktgen_tx/pktgen_run and the receiver modules work on them, and the marker file each
+name would create if it were run never appears.
 """
 
 import json
@@ -14,11 +15,13 @@ import shlex
 import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
-MARK = "/tmp/pw"
-RX_DEV = "x$(>%s)" % MARK  # 12 bytes; IFNAMSIZ allows 15
-TX_DEV = "y`>%s`" % MARK
-ODD_NETNS = "n $(>%s) '" % MARK
-ODD_DEV = "z;>%s" % MARK
+# Device and netns names cannot hold "/": each name creates $HOME.pw (/root.pw) or pw in the working
+# folder (/root/pw) if it is run.
+MARKS = "/root.pw /root/pw"
+RX_DEV = "x$(>$HOME.pw)"  # 13 bytes; IFNAMSIZ allows 15
+TX_DEV = "y`>$HOME.pw`"
+ODD_NETNS = "n $(>$HOME.pw) '"
+ODD_DEV = "z;>pw"
 RX_MAC = "02:c6:12:00:0f:02"
 TX_MAC = "02:c6:12:00:0f:01"
 
@@ -28,7 +31,7 @@ def vm(command):
 
 
 def marked():
-    return vm("if [ -e %s ]; then echo MARKED; fi" % MARK).strip() == "MARKED"
+    return vm("for f in %s; do [ -e $f ] && echo MARKED; done; true" % MARKS).strip() != ""
 
 
 def module(host, name, **args):
@@ -42,7 +45,7 @@ def module(host, name, **args):
 def hostile(loaded):
     """The veth pair TX_DEV (lab-tx) - RX_DEV (lab-rx), and netns ODD_NETNS holding ODD_DEV."""
     q = shlex.quote
-    vm("rm -f %s" % MARK)
+    vm("rm -f %s" % MARKS)
     vm(
         "ip -n lab-rx link add %s address %s type veth peer name %s address %s netns lab-tx"
         % (q(RX_DEV), RX_MAC, q(TX_DEV), TX_MAC)
@@ -57,7 +60,7 @@ def hostile(loaded):
         module("lab-rx", "pktgen_rx", state="disabled")
         vm("ip -n lab-rx link del %s; ip netns del %s; true" % (q(RX_DEV), q(ODD_NETNS)))
         was_marked = marked()
-        vm("rm -f %s" % MARK)
+        vm("rm -f %s" % MARKS)
         assert not was_marked, "a device or netns name was run as shell code"
 
 
