@@ -160,3 +160,57 @@ def test_state_absent_remounts_a_read_only_destination_only_while_it_removes_the
         lab.raw("lab-vm", "umount /mnt/ro")
     code, out = play()
     assert code == 0 and receiver() == "ingress", out[-4000:]
+
+
+def guest_install(kernel):
+    """What methods dkms and make leave in the guest: one line per thing found."""
+    return lab.raw_out(
+        "lab-vm",
+        "grep -q '^pktgen_rx ' /proc/modules && echo loaded; "
+        "modinfo -k %s -n pktgen_rx >/dev/null 2>&1 && echo modinfo; "
+        "find /lib/modules -name 'pktgen_rx.ko*'; ls -d /usr/src/pktgen_rx-* 2>/dev/null; "
+        "command -v dkms >/dev/null && dkms status -m pktgen_rx; "
+        'for f in %s; do [ -e "$f" ] && echo "$f"; done; true' % (shlex.quote(kernel), " ".join(PERSIST)),
+    ).split("\n")
+
+
+@pytest.mark.parametrize("method", ["dkms", "make"])
+def test_state_absent_on_a_debian_target_removes_the_install_then_nothing_to_do(booted, method):
+    """Methods dkms and make (with pktgen_kmod_persist) on the lab guest, then absent: DKMS's registration,
+    the module files and depmod's entry, the source under /usr/src and the persist files all go."""
+    tools = lab.raw_out(
+        "lab-vm",
+        "test -e /lib/modules/$(uname -r)/build/Makefile && command -v gcc make dkms >/dev/null && echo yes"
+        "; true",
+    )
+    if "yes" not in tools:
+        pytest.skip("the guest has no kernel headers, compiler or DKMS to be a Debian target")
+    kernel = lab.lab_state()["kernel"]
+    # --limit: only ever the guest, never the controller.
+    args = (
+        "--limit",
+        "lab-vm",
+        "-e",
+        "pktgen_kmod_method=%s pktgen_kmod_persist=true" % method,
+    ) + lab.WITH_PYTHON
+    absent_args = args + ("-e", "pktgen_kmod_state=absent")
+    try:
+        lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx || true")
+        code, out = lab.playbook(TARGET_PLAYBOOK, *args)
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] >= 1, out[-4000:]
+        installed = guest_install(kernel)
+        assert {"loaded", "modinfo", "/usr/src/pktgen_rx-0.1.0", *PERSIST} <= set(installed), installed
+        code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, "--check")
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
+        assert guest_install(kernel) == installed
+        code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args)
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
+        assert [line for line in guest_install(kernel) if line.strip()] == []
+        assert "not found" in lab.raw_out("lab-vm", "modprobe -n -v pktgen_rx 2>&1; true")  # depmod forgot it
+        for extra in ((), ("--check",)):
+            code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, *extra)
+            assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 0, out[-4000:]
+    finally:
+        lab.playbook(TARGET_PLAYBOOK, *absent_args)
+        code, out = play()  # the receiver back, as the other tests expect
+        assert code == 0 and receiver() == "ingress", out[-4000:]
