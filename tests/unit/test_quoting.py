@@ -262,7 +262,7 @@ def render(template, **variables):
         return env.from_string(src.read()).render(**variables)
 
 
-@pytest.mark.parametrize("name", DEVICES + ["a b$(touch pw)"])
+@pytest.mark.parametrize("name", DEVICES + ["a b$(touch pw)", "a\nb$(>pw)"])
 def test_the_removal_script_in_check_mode_names_a_hostile_destination_as_data(tmp_path, name):
     """pktgen_kmod_state=absent's script, in check mode (it only reports, so it is safe to run here)."""
     folder = tmp_path / name
