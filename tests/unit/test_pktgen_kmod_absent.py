@@ -8,6 +8,7 @@ act on that tree and record their calls. The lab runs the real thing (tests/inte
 """
 
 import os
+import re
 import shlex
 import subprocess
 
@@ -41,6 +42,10 @@ def script(tmp_path, check_mode=False, dest=None):
     for path in PATHS:
         assert path in text, path
         text = text.replace(path, str(tmp_path) + path)
+    # Nothing outside TMP_PATH: every absolute path the script names is one of PATHS (or the destination).
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    named = re.findall(r"(?<![\w$}.])/(?:proc|sys|usr|lib|etc|var|run|boot)\b[^\s'\"]*", code)
+    assert named == [], named
     return text
 
 

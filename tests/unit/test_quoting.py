@@ -264,17 +264,22 @@ def render(template, **variables):
 
 @pytest.mark.parametrize("name", DEVICES + ["a b$(touch pw)", "a\nb$(>pw)"])
 def test_the_removal_script_in_check_mode_names_a_hostile_destination_as_data(tmp_path, name):
-    """pktgen_kmod_state=absent's script, in check mode (it only reports, so it is safe to run here)."""
+    """pktgen_kmod_state=absent's script in check mode, its system paths in an empty tree under TMP_PATH
+    (tests/unit/test_pktgen_kmod_absent.py runs it on a full one)."""
     folder = tmp_path / name
     folder.mkdir()
     dest = folder / "pktgen_rx.ko"
     dest.write_text("")
     script = render("absent.sh.j2", ansible_check_mode=True, pktgen_kmod_dest=str(dest))
+    for path in ("/proc/modules", "/sys/module", "/usr/src", "/lib/modules", "/etc/"):
+        assert path in script
+        script = script.replace(path, str(tmp_path / "root") + path)
     proc = run(script, tmp_path, "rmmod", "dkms", "depmod", "mount")
     assert proc.returncode == 0, proc.stderr
     assert "change: rm -f %s\n" % dest in proc.stdout
     assert dest.exists()  # check mode: nothing removed, and of the commands only DKMS's status was asked
-    assert all(call[:2] == ["dkms", "status"] for call in records(tmp_path)), records(tmp_path)
+    assert records(tmp_path) == [["dkms", "status", "-m", "pktgen_rx"]]
+    assert proc.stdout == "change: rm -f %s\n" % dest
 
 
 def test_the_load_script_passes_module_parameters_as_words():
