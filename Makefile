@@ -1,5 +1,5 @@
 # netlab.pktgen: set-up, the virtual lab, the demo and the tests.
-# Every target installs what it needs (apt packages, the venv, the lab kernel).
+# Every target installs what it needs (apt packages, the venv; the lab kernels only in the cache).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
@@ -12,17 +12,21 @@ COLLECTION_LINK := .build/collections/ansible_collections/netlab/pktgen
 NETLAB_PKTGEN_CACHE ?= $(HOME)/.cache/netlab-pktgen
 SANITY_TOP := $(NETLAB_PKTGEN_CACHE)/sanity
 SANITY_ROOT := $(SANITY_TOP)/ansible_collections/netlab/pktgen
-APT_PACKAGES := python3 python3-venv python3-apt python3-pip git sparse dkms
+# What the controller needs (README: Controllers): Python for the venv, and the lab's qemu, debootstrap
+# (with Debian's archive keyring) and mkfs.ext4. Kernels, headers and compilers live in the lab's cache.
+APT_PACKAGES := python3 python3-venv python3-pip git qemu-system-x86 qemu-utils debootstrap \
+  debian-archive-keyring e2fsprogs openssh-client iproute2
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-status demo test lint kmod-check sanity unit integration bench-receiver bench-modules clean
+.PHONY: help venv lab-up lab-down lab-purge lab-status demo test lint kmod-check sanity unit integration bench-receiver bench-modules clean
 
 help:
 	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
 	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
 	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>)"
-	@echo "make lab-down    stop the virtual lab and remove what it created"
+	@echo "make lab-down    stop the virtual lab and remove what it created (the cache stays)"
+	@echo "make lab-purge   lab-down, then remove the lab's cache: build roots, images, keys"
 	@echo "make lab-status  report the virtual lab"
 	@echo "make lint | sanity | unit | integration   one part of the tests"
 	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
@@ -49,6 +53,12 @@ lab-up: venv
 
 lab-down: venv
 	ansible-playbook playbooks/lab.yml -e lab_state=absent
+
+# The lab's part of the cache (NETLAB_PKTGEN_CACHE): build roots (kernels, headers, compilers),
+# disk images, keys, run state; and what older versions of the lab kept there.
+LAB_CACHE_DIRS := buildroots images keys run rootfs kmod
+lab-purge: lab-down
+	if [ -d $(NETLAB_PKTGEN_CACHE) ]; then cd $(NETLAB_PKTGEN_CACHE) && rm -rf $(LAB_CACHE_DIRS); fi
 
 lab-status: venv
 	ansible-playbook playbooks/lab.yml -e lab_state=status

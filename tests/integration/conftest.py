@@ -7,14 +7,32 @@ import os
 import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
+# The controller as the session found it (lab.host_snapshot), before anything booted the lab.
+HOST_BEFORE = {}
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "first: run before any other test (it needs the lab down)")
     config.addinivalue_line("markers", "last: run after every other test (it takes the lab down)")
+    config.addinivalue_line("markers", "final: run after the last ones (the lab is down)")
+
+
+def pytest_sessionstart(session):
+    HOST_BEFORE.update(lab.host_snapshot())
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: (not item.get_closest_marker("first"), bool(item.get_closest_marker("last"))))
+    def order(item):
+        marked = item.get_closest_marker
+        return (not marked("first"), bool(marked("last") or marked("final")), bool(marked("final")))
+
+    items.sort(key=order)
+
+
+@pytest.fixture(scope="session")
+def host_before():
+    """lab.host_snapshot() of the controller at the session's start."""
+    return HOST_BEFORE
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Drive the virtual lab from tests: playbooks and ad-hoc commands with JSON results."""
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,22 +141,77 @@ def host_cmd(*argv):
 
 
 KMOD_DIR = os.path.join(ROOT, "kmod")
+KMOD_SOURCES = ("pktgen_rx.c", "pgrx_compat.h", "Kbuild", "Makefile", "dkms.conf")
 GUEST_KO = "/root/pktgen_rx.ko"
+# Inside a build root: where tests build the receiver (the guest image never gets this folder).
+SCRATCH = "/var/tmp/netlab-pktgen"
+
+
+def build_root():
+    """The running lab's build root: the Debian tree (a chroot) with the lab kernel's headers, its
+    compiler, sparse and DKMS; the guest booted from a copy of it."""
+    return lab_state()["build_root"]
+
+
+def chroot(*argv, check=True):
+    """Run ARGV in the running lab's build root with a clean environment; returns CompletedProcess."""
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LC_ALL": "C.UTF-8"}
+    proc = subprocess.run(  # noqa: S603 - our own build root
+        ["chroot", build_root()] + list(argv), capture_output=True, text=True, check=False, env=env
+    )
+    assert not check or proc.returncode == 0, "chroot %s failed: %s" % (argv, proc.stdout + proc.stderr)
+    return proc
+
+
+def processes_in_cache():
+    """PIDs of processes whose root directory (a chroot) is inside the lab's cache."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            root = os.readlink("/proc/%s/root" % pid)
+        except OSError:
+            continue
+        if root.startswith(CACHE + os.sep):
+            found.append(int(pid))
+    return found
+
+
+def kmod_in_build_root(name):
+    """Copy kmod/'s sources into the build root's SCRATCH/NAME (emptied first); returns that path
+    as seen inside the build root."""
+    inside = "%s/%s" % (SCRATCH, name)
+    outside = build_root() + inside
+    shutil.rmtree(outside, ignore_errors=True)
+    os.makedirs(outside)
+    for source in KMOD_SOURCES:
+        shutil.copy(os.path.join(KMOD_DIR, source), outside)
+    return inside
+
+
+def kmod_in_guest(folder):
+    """Copy kmod/'s sources into FOLDER on the lab guest (lab-vm)."""
+    with tempfile.TemporaryDirectory() as tree:
+        for source in KMOD_SOURCES:
+            shutil.copy(os.path.join(KMOD_DIR, source), tree)
+        code, out = run(
+            ["ansible", "lab-vm", "-m", "ansible.builtin.copy", "-a", "src=%s/ dest=%s/" % (tree, folder)]
+        )
+    assert code == 0, out[-3000:]
 
 
 def build_kmod(kernel, *make_args):
-    """Build kmod/ on the controller against KERNEL's headers (W=1); returns make's output.
+    """Build kmod/ against KERNEL's headers (W=1) with the build root's own compiler; the module
+    lands in kmod/pktgen_rx.ko. Returns make's output.
 
     Fails on an error and on any warning, the compiler's or sparse's (with C=1).
     """
+    inside = kmod_in_build_root("kmod")
     kdir = "KDIR=/usr/src/linux-headers-%s" % kernel
-    subprocess.run(["make", "-C", KMOD_DIR, kdir, "clean"], capture_output=True, check=False)
-    build = subprocess.run(
-        ["make", "-C", KMOD_DIR, kdir] + list(make_args), capture_output=True, text=True, check=False
-    )
+    build = chroot("make", "-C", inside, kdir, *make_args, check=False)
     out = build.stdout + build.stderr
     assert build.returncode == 0, out
     assert "warning:" not in out.lower(), out
+    shutil.copy(build_root() + inside + "/pktgen_rx.ko", os.path.join(KMOD_DIR, "pktgen_rx.ko"))
     return out
 
 
@@ -165,3 +222,49 @@ def load_kmod(params=""):
     assert code == 0, out
     unload = "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx"
     raw("lab-vm", "%s; modprobe pktgen && insmod %s %s" % (unload, GUEST_KO, params))
+
+
+# What the lab must leave as it found it on the controller: the package database, the kernels'
+# folders and apt's configuration.
+HOST_PACKAGES = ("dpkg-query", "-W", "-f", "${db:Status-Abbrev} ${Package}:${Architecture} ${Version}\\n")
+HOST_TREES = ("boot", "lib/modules", "etc/apt")
+
+
+def host_snapshot(top="/"):
+    """The controller's state the lab must not change: installed packages (when dpkg is there) and,
+    under TOP, every file of HOST_TREES with its type, mode and content digest (links: target)."""
+    snap = {}
+    if top == "/" and shutil.which(HOST_PACKAGES[0]):
+        out = subprocess.run(list(HOST_PACKAGES), capture_output=True, text=True, check=True).stdout
+        snap.update(("package " + line.split()[1], line) for line in out.splitlines() if line.strip())
+    for tree in HOST_TREES:
+        base = os.path.join(top, tree)
+        if not os.path.lexists(base):
+            snap[tree] = "absent"
+            continue
+        snap[tree] = _file_state(base)
+        for folder, dirs, files in os.walk(base):
+            for name in sorted(dirs) + sorted(files):
+                path = os.path.join(folder, name)
+                snap[os.path.relpath(path, top)] = _file_state(path)
+    return snap
+
+
+def _file_state(path):
+    info = os.lstat(path)
+    if os.path.islink(path):
+        return "link -> " + os.readlink(path)
+    if os.path.isdir(path):
+        return "dir %o" % info.st_mode
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    return "file %o %s" % (info.st_mode, digest)
+
+
+def snapshot_diff(before, after):
+    """Lines naming what differs between two host_snapshot()s (empty: nothing changed)."""
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            lines.append("%s: %s -> %s" % (key, before.get(key, "(none)"), after.get(key, "(none)")))
+    return lines

@@ -29,12 +29,12 @@ def test_unknown_kernel_is_refused_with_a_way_to_list_them():
     assert not os.path.exists(lab.CONNECTION_FILE)
 
 
-def test_lab_up_boots_and_spreads_16_flows(booted):
+def test_lab_up_boots_and_spreads_64_flows(booted):
     state = lab.lab_state()
     assert re.match(r"^\d+\.\d+\.\d+-\d+-amd64$|^\d+\.\d+\.\d+\+deb\d+-amd64$", state["kernel"])
     print("lab: kernel %s, SSH ready %s s after qemu start" % (state["kernel"], state["ssh_ready_s"]))
     match = re.search(
-        r"16 flows, 16000 packets sent: (?:packets|interrupts) per rx queue (\d+) / (\d+) / (\d+) / (\d+)",
+        r"64 flows, 64000 packets sent: (?:packets|interrupts) per rx queue (\d+) / (\d+) / (\d+) / (\d+)",
         booted,
     )
     assert match, booted[-3000:]
@@ -114,10 +114,10 @@ def rx_queues():
     )
 
 
-def test_16_flows_reach_every_rx_queue_of_the_nic(booted):
+def test_64_flows_reach_every_rx_queue_of_the_nic(booted):
     packets_before, irqs_before = rx_queues()
-    params = {"count": 16000, "pkt_size": 60, "dst": "198.18.1.2", "dst_mac": "52:54:00:c6:12:02"}
-    params.update(udp_src_min=1024, udp_src_max=1039)
+    params = {"count": 64000, "pkt_size": 60, "dst": "198.18.1.2", "dst_mac": "52:54:00:c6:12:02"}
+    params.update(udp_src_min=1024, udp_src_max=1087)
     result = send("nic0", params)
     packets_after, irqs_after = rx_queues()
     irqs = [a - b for a, b in zip(irqs_after, irqs_before)]
@@ -129,7 +129,7 @@ def test_16_flows_reach_every_rx_queue_of_the_nic(booted):
         "interrupts",
         irqs,
     )
-    assert result["packets"] == 16000
+    assert result["packets"] == 64000
     assert len(irqs) == 4
     assert min(irqs) > 0
     if packets_before:  # virtio_net on 6.1 counts packets per queue; on 6.12 only netlink qstats do
@@ -148,6 +148,7 @@ def test_lab_down_leaves_nothing(booted):
     assert "nlp-" not in lab.host_cmd("ip", "-o", "link", "show")
     with open("/proc/mounts", encoding="utf-8") as mounts:
         assert lab.CACHE not in mounts.read()
+    assert lab.processes_in_cache() == [], "processes left running in the lab's build roots"
     assert not os.path.exists(lab.CONNECTION_FILE)
     assert not os.path.exists(lab.STATE_FILE)
     code, out = lab.playbook("lab.yml", "-e", "lab_state=absent")

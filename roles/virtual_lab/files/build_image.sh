@@ -2,29 +2,31 @@
 # Copyright: netlab.pktgen contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
-# Build the lab's base disk image from a cached debootstrap tree.
-# usage: build_image.sh ROOTFS KERNEL_VERSION IMAGE SIZE AUTHORIZED_KEY HOST_KEY MGMT_MAC MGMT_ADDR
-#   ROOTFS          debootstrap tree (left untouched; a staging copy is customised)
-#   KERNEL_VERSION  its /lib/modules/VERSION is copied into the image
+# Build the lab's base disk image from a kernel line's build root (build_root.sh).
+# usage: build_image.sh ROOTFS KERNEL_VERSION IMAGE SIZE AUTHORIZED_KEY HOST_KEY MGMT_MAC MGMT_ADDR SCRATCH
+#   ROOTFS          the build root's tree, with that kernel installed (left untouched; a staging
+#                   copy is customised)
+#   KERNEL_VERSION  the kernel the image boots (its modules are in the tree)
 #   IMAGE           ext4 image to write (written to IMAGE.tmp, then renamed)
 #   SIZE            image size for mkfs (sparse), e.g. 3G
 #   AUTHORIZED_KEY  public key allowed to log in as root
 #   HOST_KEY        private ed25519 host key for sshd (HOST_KEY.pub beside it)
 #   MGMT_MAC        MAC of the management NIC (user-mode network, SSH forward)
 #   MGMT_ADDR       its address with prefix length, e.g. 198.18.2.15/24
+#   SCRATCH         the tree's build folder (receiver builds on the controller): not copied
 set -eu
 
-[ $# -eq 8 ] || { echo "usage: $0 ROOTFS KERNEL_VERSION IMAGE SIZE AUTHORIZED_KEY HOST_KEY MGMT_MAC MGMT_ADDR" >&2; exit 2; }
-rootfs=$1 kver=$2 image=$3 size=$4 authkey=$5 hostkey=$6 mgmt_mac=$7 mgmt_addr=$8
+[ $# -eq 9 ] || { echo "usage: $0 ROOTFS KERNEL_VERSION IMAGE SIZE AUTHORIZED_KEY HOST_KEY MGMT_MAC MGMT_ADDR SCRATCH" >&2; exit 2; }
+rootfs=$1 kver=$2 image=$3 size=$4 authkey=$5 hostkey=$6 mgmt_mac=$7 mgmt_addr=$8 scratch=$9
 
-[ -d "/lib/modules/$kver/kernel" ] || { echo "kernel modules for $kver are not installed in /lib/modules" >&2; exit 1; }
+[ -d "$rootfs/lib/modules/$kver/kernel" ] || { echo "the build root $rootfs has no modules for $kver" >&2; exit 1; }
 stage="$image.stage"
 rm -rf "$stage" "$image.tmp"
 trap 'rm -rf "$stage" "$image.tmp"' EXIT
 cp -a "$rootfs" "$stage"
-
-mkdir -p "$stage/lib/modules"
-cp -a "/lib/modules/$kver" "$stage/lib/modules/"
+rm -rf "${stage:?}$scratch"
+# The controller's resolver means nothing in the guest (it has no network beyond the lab's).
+rm -f "$stage/etc/resolv.conf"
 
 echo netlab-lab >"$stage/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tnetlab-lab\n' >"$stage/etc/hosts"
