@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx, shell
+from ansible_collections.netlab.pktgen.plugins.module_utils import host, pgrx, shell
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.receiver import read_receiver
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import (
     NETNS_OPTION,
@@ -35,7 +35,17 @@ class ActionModule(ShellAction):
         devices = args["devices"]
         if devices and "all" in devices and len(devices) > 1:
             raise AnsibleActionFail("devices: 'all' stands alone, got %s" % ", ".join(devices))
-        path, before = read_receiver(self)
+        for device in devices or []:
+            if device != "all" and not host.valid_device_name(device):
+                raise AnsibleActionFail(
+                    "devices: %r is not a network device name (1 to 15 characters, no /, : or white space)"
+                    % (device,)
+                )
+        disabling = args["state"] == "disabled"
+        path, before = read_receiver(self, missing_ok=disabling)
+        if path is None:
+            # Nothing loaded, nothing counting: a teardown on a host whose receiver never came up.
+            return dict(changed=False, commands=[], path=None, config=None)
         try:
             commands = pgrx.plan(before["config"], args)
         except pgrx.PgrxError as exc:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen, shell
+from ansible_collections.netlab.pktgen.plugins.module_utils import host, pktgen, shell
 from ansible_collections.netlab.pktgen.plugins.plugin_utils import generator
 from ansible_collections.netlab.pktgen.plugins.plugin_utils.shell_action import (
     NETNS_OPTION,
@@ -69,7 +69,9 @@ class ActionModule(ShellAction):
         if args["state"] == "present":
             self._check_target(seen, args["devices"])
         current = _config(seen)
-        if seen["running"]:
+        # Emptying pktgen (state absent, no devices named) is the teardown: its reset stops a run too.
+        emptying = args["state"] == "absent" and not args["devices"]
+        if seen["running"] and not emptying:
             raise AnsibleActionFail(
                 "pktgen is sending on %s: wait for the run to end or stop it (netlab.pktgen.pktgen_run, "
                 "or echo stop > %s) before changing its setup"
@@ -78,6 +80,8 @@ class ActionModule(ShellAction):
         target = _target(current, declared, args)
         changed = not _same(current, target)
         result = dict(changed=changed, devices=_report(current if not changed or check_mode else target))
+        if emptying:
+            result["stopped"] = sorted(seen["running"])
         writes = dict((dev, _writes(dev, target)) for dev in target)
         result["writes"] = [
             "%s: %s" % (dev, line) for dev in sorted(writes) for line in writes[dev] if changed
@@ -141,6 +145,8 @@ def _declare(specs, state):
         where = "devices[%d] (%s)" % (index, spec.get("name"))
         try:
             pktgen.device_file(spec["name"])
+            if not host.valid_device_name(spec["name"].split("@", 1)[0]):
+                raise generator.GeneratorError("name: not a network device name (no /, : or white space)")
             if "@" in spec["name"]:
                 raise generator.GeneratorError("name: give the interface; threads makes NAME@CPU devices")
             if not spec["threads"] or len(set(spec["threads"])) != len(spec["threads"]):

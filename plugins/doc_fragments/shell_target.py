@@ -10,7 +10,9 @@ options:
     description:
       - Network namespace on the target to run in (C(ip netns exec)). Defaults to the host's C(netns)
         variable, which the virtual lab's hosts set; without either, the target's own namespace.
-      - A namespace the target does not have fails the task, naming it.
+      - A namespace the target does not have fails the task, naming it. The name reaches the target's shell
+        quoted, as data (blanks, quotes and C($) are safe); a name C(ip netns) cannot have (with C(/), or
+        C(.) or C(..)) is refused before anything runs.
     type: str
 attributes:
   platform:

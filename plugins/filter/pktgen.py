@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlab.pktgen.plugins.module_utils import clock, nic, pktgen, results, rfc2544
+from ansible_collections.netlab.pktgen.plugins.module_utils import clock, nic, results, rfc2544
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import (
     PointError,
     check_min_offered_ratio,
@@ -15,30 +15,6 @@ from ansible_collections.netlab.pktgen.plugins.module_utils.point import (
 )
 from ansible_collections.netlab.pktgen.plugins.module_utils.point import traffic_point as _traffic_point
 from ansible_collections.netlab.pktgen.plugins.plugin_utils import generator, sources, sweep
-
-
-def pktgen_script(spec, netns=None):
-    """Render a pktgen configure-and-run script from a spec mapping."""
-    try:
-        writes = pktgen.config_writes(
-            spec.get("threads", {}), spec.get("devices", {}), reset=spec.get("reset", True)
-        )
-        return pktgen.render_script(
-            writes, start=spec.get("start", False), dump=spec.get("dump", ()), netns=netns
-        )
-    except (pktgen.PktgenError, AttributeError, TypeError) as exc:
-        raise AnsibleFilterError("pktgen_script: %s" % exc) from exc
-
-
-def pktgen_result(text):
-    """Parse each dumped device of a script's output into its result."""
-    try:
-        dumps = pktgen.split_dump(text)
-        if not dumps:
-            return pktgen.parse_result(text)
-        return dict((dev, pktgen.parse_result(body)) for dev, body in dumps.items())
-    except pktgen.PktgenError as exc:
-        raise AnsibleFilterError("pktgen_result: %s" % exc) from exc
 
 
 def _since(now, before, name):
@@ -183,8 +159,6 @@ class FilterModule:
 
     def filters(self):
         return {
-            "pktgen_script": pktgen_script,
-            "pktgen_result": pktgen_result,
             "rx_queue_packets": rx_queue_packets,
             "rx_queue_irqs": rx_queue_irqs,
             "traffic_point": traffic_point,

@@ -11,6 +11,7 @@ result file of an experiment carries these facts.
 from __future__ import annotations
 
 import re
+import shlex
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import nic, pgrx
 
@@ -36,7 +37,7 @@ for c in /sys/devices/system/cpu/cpu[0-9]*; do
     echo "cpu ${c##*/cpu} core $(cat "$t/core_id") package $(cat "$t/physical_package_id")" \
         "siblings $(cat "$t/thread_siblings_list") node ${n##*/node}"
 done
-for d in /sys/class/net/DEVICES; do
+for d in DEVICES; do
     i=${d##*/}
     [ -e "$d" ] && [ "$i" != lo ] || continue
     sec nic "$i"
@@ -69,14 +70,25 @@ cat /proc/interrupts
 
 
 def facts_script(device=None):
-    """The POSIX sh script whose output parse_facts() reads; with DEVICE, only that interface."""
-    if device is not None and not _DEVICE_NAME.match(device):
+    """The POSIX sh script whose output parse_facts() reads; with DEVICE, only that interface.
+
+    DEVICE reaches the script as one quoted word (the kernel allows ``$``, backquotes and quotes in
+    device names), never as code or a pattern.
+    """
+    if device is not None and not valid_device_name(device):
         raise ValueError("invalid network device name %r" % (device,))
-    return _SCRIPT.replace("CONTROL_FILES", " ".join(pgrx.CONTROL_FILES)).replace("DEVICES", device or "*")
+    devices = "/sys/class/net/*" if device is None else shlex.quote("/sys/class/net/" + device)
+    paths = " ".join(shlex.quote(path) for path in pgrx.CONTROL_FILES)
+    return _SCRIPT.replace("CONTROL_FILES", paths).replace("DEVICES", devices)
 
 
-# What the kernel allows in a device name (dev_valid_name): no slash, colon or white space.
+# What the kernel allows in a device name (dev_valid_name): no slash, colon or white space, not . or ..
 _DEVICE_NAME = re.compile(r"^[^/:\s]{1,15}$")
+
+
+def valid_device_name(name):
+    """Whether the kernel could call a network device NAME (its dev_valid_name())."""
+    return bool(_DEVICE_NAME.match(name)) and name not in (".", "..")
 
 
 def sections(text):

@@ -468,7 +468,12 @@ now_ns() {
     echo "$t"
 }
 stop() { printf 'stop\n' 2>/dev/null >$P/pgctrl; }
-starts() { for d in $devs; do sed -n 's/^ *started: *\([0-9]*\)us.*/\1/p' "$P/$d"; done | tr '\n' ' '; }
+# Device names are data: the loops over $devs split them at blanks (which names cannot hold), never glob.
+starts() {
+    set -f
+    for d in $devs; do sed -n 's/^ *started: *\([0-9]*\)us.*/\1/p' "$P/$d"; done | tr '\n' ' '
+    set +f
+}
 # Stopped on an interrupt, and when the controller goes away (the next tick then meets a closed pipe).
 trap 'stop; exit 130' INT TERM HUP PIPE
 at=START_AT_NS
@@ -496,7 +501,9 @@ done
 wait $pid
 echo "stopped_ns $(now_ns) $reason"
 trap - INT TERM HUP PIPE
+set -f
 for d in $devs; do echo "==> result $d"; cat "$P/$d"; done
+set +f
 [ "$reason" != timeout ] || exit TIMED_OUT
 """
 

@@ -250,31 +250,47 @@ def plan_restore_irqs(device, nic, saved):
 
 
 def write_script(device, channels=None, irqs=(), rps=(), xps=(), *, features=()):
-    """One sh script: ethtool -L, the affinity, RPS and XPS writes, ethtool -K, refusals noted; then facts."""
+    """One sh script: ethtool -L, the affinity, RPS and XPS writes, ethtool -K, refusals noted; then facts.
+
+    Every value from the task or the target (the device, channel and feature words) reaches the
+    script as quoted words, data only.
+    """
     dev = shlex.quote(device)
     body = ["set -u"]
     if channels:
+        words = " ".join(shlex.quote(word) for word in channels.split())
+        said = shlex.quote("ethtool -L %s %s: " % (device, channels))
         body.append(
-            'if ! out=$(ethtool -L %s %s 2>&1); then echo "ethtool -L %s %s: $out" >&2; exit %d; fi'
-            % (dev, channels, dev, channels, CHANNELS_REFUSED)
+            'if ! out=$(ethtool -L %s %s 2>&1); then echo %s"$out" >&2; exit %d; fi'
+            % (dev, words, said, CHANNELS_REFUSED)
         )
     if irqs:
-        body.append("echo '%s%s'; cat /proc/interrupts" % (host.SECTION, AT_WRITE))
+        body.append("echo %s; cat /proc/interrupts" % shlex.quote(host.SECTION + AT_WRITE))
     for irq, cpus in irqs:
-        target = "/proc/irq/%d/smp_affinity_list" % irq
+        target = "/proc/irq/%d/smp_affinity_list" % int(irq)
+        cpu_list = ",".join("%d" % cpu for cpu in cpus)
         body.append(
-            "echo %s 2>/dev/null > %s || echo '%sirq %d'" % (",".join(map(str, cpus)), target, REFUSED, irq)
+            "echo %s 2>/dev/null > %s || echo %s"
+            % (shlex.quote(cpu_list), target, shlex.quote("%sirq %d" % (REFUSED, irq)))
         )
     for key, kind, writes in (("rps_cpus", "rx", rps), ("xps_cpus", "tx", xps)):
         for queue, cpus in writes:
             target = "/sys/class/net/%s/queues/%s-%d/%s" % (device, kind, queue, key)
             body.append(
-                "echo %s 2>/dev/null > %s || echo '%s%s %d'"
-                % (host.cpu_list_to_mask(cpus), shlex.quote(target), REFUSED, key, queue)
+                "echo %s 2>/dev/null > %s || echo %s"
+                % (
+                    shlex.quote(host.cpu_list_to_mask(cpus)),
+                    shlex.quote(target),
+                    shlex.quote("%s%s %d" % (REFUSED, key, queue)),
+                )
             )
     if features:
-        words = " ".join("%s %s" % (name, "on" if on else "off") for name, on in features)
-        body.append("ethtool -K %s %s 2>/dev/null || echo '%sfeatures %s'" % (dev, words, REFUSED, words))
+        words = ["%s %s" % (name, "on" if on else "off") for name, on in features]
+        args = " ".join("%s %s" % (shlex.quote(name), "on" if on else "off") for name, on in features)
+        body.append(
+            "ethtool -K %s %s 2>/dev/null || echo %s"
+            % (dev, args, shlex.quote("%sfeatures %s" % (REFUSED, " ".join(words))))
+        )
     body.append(host.facts_script(device))
     return "\n".join(body) + "\n"
 

@@ -45,11 +45,24 @@ def pgset_lines(writes):
     return ["set -u", SH_PGSET.rstrip("\n")] + pgset_calls(writes)
 
 
+def check_netns(netns):
+    """NETNS if ``ip netns`` can name a namespace so (a file in /run/netns); ValueError otherwise.
+
+    Any other character is data: command() quotes the name wherever it reaches the shell.
+    """
+    if not netns or "/" in netns or "\0" in netns or netns in (".", ".."):
+        raise ValueError("netns %r: not a network namespace name (no /, not . or ..)" % (netns,))
+    return netns
+
+
 def command(script, netns=None):
-    """A shell command that runs SCRIPT with sh, inside network namespace NETNS when given."""
+    """A shell command that runs SCRIPT with sh, inside network namespace NETNS when given.
+
+    SCRIPT and NETNS reach the target's shell as quoted words only.
+    """
     if not netns:
         return "sh -c %s" % shlex.quote(script)
-    ns = shlex.quote(netns)
+    ns = shlex.quote(check_netns(netns))
     return (
         "if [ ! -e /run/netns/%s ] && [ ! -e /var/run/netns/%s ]; then "
         "echo 'no network namespace '%s >&2; exit %d; fi; ip netns exec %s sh -c %s"

@@ -24,7 +24,9 @@ extends_documentation_fragment:
 options:
   state:
     description:
-      - C(enabled) counts on O(devices); C(disabled) stops counting (C(rx_disable)).
+      - C(enabled) counts on O(devices); C(disabled) stops counting (C(rx_disable)). On a target with no
+        receiver at all (the module is not loaded) C(disabled) changes nothing and succeeds, so a teardown
+        also passes where the receiver never came up.
     type: str
     choices: [enabled, disabled]
     default: enabled
@@ -92,7 +94,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 path:
-  description: The receiver's control file.
+  description: The receiver's control file; null when O(state=disabled) found no receiver.
   returned: always
   type: str
   sample: /proc/net/pktgen_rx/pgrx

@@ -175,6 +175,8 @@ options:
     description:
       - C(present) sets the devices up as declared. C(absent) removes the named devices, or every pktgen
         device when O(devices) is empty.
+      - C(absent) with O(devices) empty is the teardown - pktgen is reset and left without devices, and a run
+        still sending is stopped (RV(stopped) names its devices). Without pktgen loaded it changes nothing.
     type: str
     choices: [present, absent]
     default: present
@@ -197,7 +199,8 @@ seealso:
     description: Every parameter and flag.
     link: https://docs.kernel.org/networking/pktgen.html
 notes:
-  - pktgen refuses new settings while it sends; the task then fails, naming the devices that are sending.
+  - pktgen refuses new settings while it sends; the task then fails, naming the devices that are sending
+    (except O(state=absent) with no O(devices), which stops them).
   - pktgen can only empty a whole thread, so any change rebuilds the namespace's pktgen setup; with
     O(purge=false) the devices the task does not name are written back with the settings they had.
 """
@@ -259,6 +262,14 @@ writes:
   type: list
   elements: str
   sample: ["eth1: min_pkt_size 60", "eth1: max_pkt_size 60", "eth1: count 1000000", "eth1: ratep 100000"]
+stopped:
+  description:
+    - With O(state=absent) and no O(devices), the pktgen devices that were still sending and are stopped by
+      the reset (in check mode, would be).
+  returned: when O(state=absent) and O(devices) is empty
+  type: list
+  elements: str
+  sample: [eth1@0, eth1@1]
 round_trips:
   description: Shell scripts run on the target for this task.
   returned: always

@@ -8,9 +8,14 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx
 
 
-def read_receiver(action):
-    """Read the receiver on ACTION's target: (control file, parsed contents)."""
+def read_receiver(action, missing_ok=False):
+    """Read the receiver on ACTION's target: (control file, parsed contents).
+
+    With MISSING_OK, a target without a receiver gives (None, None) instead of failing.
+    """
     rc, out, err = action.sh(pgrx.read_script())
+    if rc == pgrx.NO_RECEIVER and missing_ok:
+        return None, None
     if rc == pgrx.NO_RECEIVER:
         raise AnsibleActionFail(
             "no pktgen receiver on the target%s: neither %s exists. Load pktgen_rx.ko (kmod/ in this "

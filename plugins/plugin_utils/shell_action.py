@@ -34,6 +34,11 @@ class ShellAction(ActionBase):
             if args.get("netns") is None and "netns" in self.ARGUMENT_SPEC:
                 args["netns"] = (task_vars or {}).get("netns") or None
             self.netns = args.get("netns")
+            if self.netns:
+                try:
+                    shell.check_netns(self.netns)
+                except ValueError as exc:
+                    raise AnsibleActionFail(str(exc)) from exc
             result.update(self.act(args, bool(self._task.check_mode), bool(self._task.diff)))
         except AnsibleActionFail as exc:
             result.update(exc.result)

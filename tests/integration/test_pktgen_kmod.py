@@ -4,6 +4,7 @@
 shell-only tasks; DKMS and make on a Debian target (the lab guest)."""
 
 import os
+import shlex
 
 import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
@@ -87,3 +88,119 @@ def test_on_a_debian_target_installs_once_then_does_nothing(booted, method):
         "lab-vm", "find /lib/modules/%s /var/lib/dkms -name 'pktgen_rx*' 2>/dev/null; true" % kernel
     )
     assert left.strip() == "", left
+
+
+PERSIST = ("/etc/modules-load.d/pktgen_rx.conf", "/etc/modprobe.d/pktgen_rx.conf")
+
+
+def leftovers(dest="/run/netlab-pktgen/pktgen_rx.ko"):
+    """What of the receiver is on the guest: loaded, the controller method's copy (and its folder), the
+    files pktgen_kmod_persist writes."""
+    out = lab.raw_out(
+        "lab-vm",
+        "grep -q '^pktgen_rx ' /proc/modules && echo loaded; "
+        'for f in %s %s %s; do [ -e "$f" ] && echo "$f"; done; true'
+        % (shlex.quote(dest), shlex.quote(os.path.dirname(dest)), " ".join(PERSIST)),
+    )
+    return out.split()
+
+
+def absent(*extra):
+    return play("-e", "pktgen_kmod_state=absent", *extra)
+
+
+def test_state_absent_unloads_and_removes_what_the_role_wrote_then_nothing_to_do(booted):
+    """Method controller, shell only: check mode reports and keeps; absent removes; then nothing to do."""
+    code, out = play()
+    assert code == 0 and receiver() == "ingress", out[-4000:]
+    # What pktgen_kmod_persist writes (methods dkms and make): removed by absent whatever the method.
+    lab.raw("lab-vm", "printf 'pktgen\\npktgen_rx\\n' > %s && echo 'options pktgen_rx ' > %s" % PERSIST)
+    loaded = ["loaded", "/run/netlab-pktgen/pktgen_rx.ko", "/run/netlab-pktgen", *PERSIST]
+    assert leftovers() == loaded
+    code, out = absent("--check")
+    assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 1, out[-4000:]
+    assert leftovers() == loaded and receiver() == "ingress"  # check mode changed nothing
+    code, out = absent()
+    assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 1, out[-4000:]
+    assert leftovers() == []
+    assert "rmmod pktgen_rx" in out and "rm -f /run/netlab-pktgen/pktgen_rx.ko" in out
+    for extra in ((), ("--check",)):
+        code, out = absent(*extra)
+        assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-4000:]
+    code, out = play()  # present again, as the other tests expect
+    assert code == 0 and receiver() == "ingress", out[-4000:]
+
+
+def test_state_absent_remounts_a_read_only_destination_only_while_it_removes_the_copy(booted):
+    dest = "/mnt/ro/netlab-pktgen/pktgen_rx.ko"
+    lab.raw("lab-vm", "mkdir -p /mnt/ro && mount -t tmpfs -o ro,size=8m netlab-ro /mnt/ro")
+    try:
+        code, out = play("-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and receiver() == "ingress", out[-4000:]
+        assert leftovers(dest) == ["loaded", dest, os.path.dirname(dest)]
+        code, out = absent("-v", "-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and "remounted /mnt/ro writable" in out and "remounted /mnt/ro read-only" in out, (
+            out[-4000:]
+        )
+        assert leftovers(dest) == []
+        assert " ro," in lab.raw_out("lab-vm", "grep ' /mnt/ro ' /proc/mounts")
+        code, out = absent("-e", "pktgen_kmod_dest=%s" % dest)
+        assert code == 0 and lab.recap(out)["lab-rx"]["changed"] == 0, out[-4000:]
+    finally:
+        lab.raw("lab-vm", "umount /mnt/ro")
+    code, out = play()
+    assert code == 0 and receiver() == "ingress", out[-4000:]
+
+
+def guest_install(kernel):
+    """What methods dkms and make leave in the guest: one line per thing found."""
+    return lab.raw_out(
+        "lab-vm",
+        "grep -q '^pktgen_rx ' /proc/modules && echo loaded; "
+        "modinfo -k %s -n pktgen_rx >/dev/null 2>&1 && echo modinfo; "
+        "find /lib/modules -name 'pktgen_rx.ko*'; ls -d /usr/src/pktgen_rx-* 2>/dev/null; "
+        "command -v dkms >/dev/null && dkms status -m pktgen_rx; "
+        'for f in %s; do [ -e "$f" ] && echo "$f"; done; true' % (shlex.quote(kernel), " ".join(PERSIST)),
+    ).split("\n")
+
+
+@pytest.mark.parametrize("method", ["dkms", "make"])
+def test_state_absent_on_a_debian_target_removes_the_install_then_nothing_to_do(booted, method):
+    """Methods dkms and make (with pktgen_kmod_persist) on the lab guest, then absent: DKMS's registration,
+    the module files and depmod's entry, the source under /usr/src and the persist files all go."""
+    tools = lab.raw_out(
+        "lab-vm",
+        "test -e /lib/modules/$(uname -r)/build/Makefile && command -v gcc make dkms >/dev/null && echo yes"
+        "; true",
+    )
+    if "yes" not in tools:
+        pytest.skip("the guest has no kernel headers, compiler or DKMS to be a Debian target")
+    kernel = lab.lab_state()["kernel"]
+    # --limit: only ever the guest, never the controller.
+    args = (
+        "--limit",
+        "lab-vm",
+        "-e",
+        "pktgen_kmod_method=%s pktgen_kmod_persist=true" % method,
+    ) + lab.WITH_PYTHON
+    absent_args = args + ("-e", "pktgen_kmod_state=absent")
+    try:
+        lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx || true")
+        code, out = lab.playbook(TARGET_PLAYBOOK, *args)
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] >= 1, out[-4000:]
+        installed = guest_install(kernel)
+        assert {"loaded", "modinfo", "/usr/src/pktgen_rx-0.1.0", *PERSIST} <= set(installed), installed
+        code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, "--check")
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
+        assert guest_install(kernel) == installed
+        code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args)
+        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
+        assert [line for line in guest_install(kernel) if line.strip()] == []
+        assert "not found" in lab.raw_out("lab-vm", "modprobe -n -v pktgen_rx 2>&1; true")  # depmod forgot it
+        for extra in ((), ("--check",)):
+            code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, *extra)
+            assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 0, out[-4000:]
+    finally:
+        lab.playbook(TARGET_PLAYBOOK, *absent_args)
+        code, out = play()  # the receiver back, as the other tests expect
+        assert code == 0 and receiver() == "ingress", out[-4000:]

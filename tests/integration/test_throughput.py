@@ -10,7 +10,9 @@ import time
 
 import jsonschema
 import pytest
+from ansible_collections.netlab.pktgen.plugins.module_utils import pgrx
 from ansible_collections.netlab.pktgen.tests.integration import lab
+from ansible_collections.netlab.pktgen.tests.integration.receiver import CONTROL, TX_VETH
 
 PLAYBOOK = "../tests/integration/playbooks/throughput.yml"
 with open(os.path.join(lab.ROOT, "docs", "results.schema.json"), encoding="utf-8") as _src:
@@ -76,14 +78,32 @@ def gro_on(booted):
 
 
 def received_total():
+    """The receiver's packet count in lab-rx; None while it is disabled."""
     code, out, hosts = lab.adhoc("lab-rx", "netlab.pktgen.pktgen_rx_info", "")
     assert code == 0, out[-2000:]
-    return hosts["lab-rx"]["receiver"]["total"]["packets"]
+    total = hosts["lab-rx"]["receiver"]["total"]
+    return None if total is None else total["packets"]
+
+
+def teardown_state():
+    """Per lab namespace: whether the receiver says "Not enabled.", and pktgen's device files."""
+    out = {}
+    for ns in ("lab-tx", "lab-rx"):
+        receiver = lab.raw_out("lab-vm", "ip netns exec %s cat %s" % (ns, CONTROL))
+        files = lab.raw_out("lab-vm", "ip netns exec %s ls /proc/net/pktgen" % ns).split()
+        out[ns] = dict(
+            disabled="Not enabled." in receiver.splitlines() and not pgrx.parse(receiver)["enabled"],
+            devices=[name for name in files if name != "pgctrl" and not name.startswith("kpktgend_")],
+        )
+    return out
 
 
 def assert_left_clean(before):
     assert lab_state() == before  # GRO back on; pktgen without devices, as reset_pktgen() left it
-    assert received_total() == 0  # the receiver is left reset
+    # Every host: the receiver disabled, pktgen without devices.
+    clean = dict(disabled=True, devices=[])
+    assert teardown_state() == {"lab-tx": clean, "lab-rx": clean}
+    assert received_total() is None
 
 
 def test_defaults_measure_write_report_and_restore(gro_on, tmp_path):
@@ -337,3 +357,31 @@ def test_resume_of_a_complete_folder_has_nothing_to_measure_and_changes_no_host(
     assert "point 1 of 1" not in out and lab_state() == gro_on
     with open(os.path.join(path, "results.json"), encoding="utf-8") as src:
         assert src.read() == before
+
+
+def test_the_teardown_playbook_disables_the_receiver_and_empties_pktgen_then_changes_nothing(gro_on):
+    """playbooks/teardown.yml (for after a Ctrl-C) on a generator left set up and a receiver counting."""
+    code, out, _hosts = lab.adhoc(
+        "lab-tx",
+        "netlab.pktgen.pktgen_tx",
+        json.dumps(
+            dict(
+                devices=[
+                    dict(name="veth0", count=0, rate="1kpps", dst=TX_VETH["dst"], dst_mac=TX_VETH["dst_mac"])
+                ]
+            )
+        ),
+    )
+    assert code == 0, out[-3000:]
+    code, out, _hosts = lab.adhoc("lab-rx", "netlab.pktgen.pktgen_rx", json.dumps(dict(devices=["veth0"])))
+    assert code == 0, out[-3000:]
+    assert teardown_state()["lab-tx"]["devices"] == ["veth0"]
+    assert teardown_state()["lab-rx"]["disabled"] is False
+    code, out = lab.playbook_without_python("teardown.yml")
+    assert code == 0 and lab.recap(out)["lab-tx"]["changed"] >= 1 and lab.recap(out)["lab-rx"]["changed"] >= 1
+    clean = dict(disabled=True, devices=[])
+    assert teardown_state() == {"lab-tx": clean, "lab-rx": clean}
+    code, out = lab.playbook_without_python("teardown.yml")
+    recap = lab.recap(out)
+    assert code == 0 and recap["lab-tx"]["changed"] == recap["lab-rx"]["changed"] == 0, out[-4000:]
+    assert lab_state() == gro_on

@@ -10,17 +10,6 @@ from ansible_collections.netlab.pktgen.plugins.filter import pktgen as filters
 from ansible_collections.netlab.pktgen.tests.unit.fixture_files import fixture
 
 
-def test_pktgen_result_maps_dumped_devices():
-    result = filters.pktgen_result(fixture("pktgen-6.1-veth-run.txt"))
-    assert list(result) == ["veth0"]
-    assert result["veth0"]["packets"] == 10000
-
-
-def test_pktgen_result_names_the_kernels_words():
-    with pytest.raises(AnsibleFilterError, match="Result: OK: count=5"):
-        filters.pktgen_result(fixture("pktgen-6.1-idle-device.txt"))
-
-
 def test_rx_queue_packets_since():
     after = fixture("ethtool-S-virtio_net-6.1-after.txt")
     before = fixture("ethtool-S-virtio_net-6.1-before.txt")
@@ -31,17 +20,6 @@ def test_rx_queue_packets_since_a_different_queue_count():
     before = "NIC statistics:\n     rx_queue_0_packets: 1\n"
     with pytest.raises(AnsibleFilterError, match="4 queues now, 1 in the earlier reading"):
         filters.rx_queue_packets(fixture("ethtool-S-virtio_net-6.1-after.txt"), before)
-
-
-def test_pktgen_script_names_the_bad_parameter():
-    with pytest.raises(AnsibleFilterError, match="invalid pktgen parameter name 'Count'"):
-        filters.pktgen_script({"devices": {"eth0": {"Count": 1}}})
-
-
-def test_pktgen_script_runs_in_the_netns():
-    command = filters.pktgen_script({"threads": {0: ["veth0"]}, "start": True, "dump": ["veth0"]}, "lab-tx")
-    assert "; ip netns exec lab-tx sh -c " in command
-    assert "pgset /proc/net/pktgen/pgctrl start" in command
 
 
 def test_rx_queue_irqs_since():
