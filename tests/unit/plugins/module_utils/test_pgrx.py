@@ -263,7 +263,7 @@ def test_future_and_exact_series_recorded_in_both_layouts(kernel):
         assert total[name]["max_ns"] == max(cpu[name]["max_ns"] for cpu in script["cpus"].values())
     # one CPU: the exact combination over CPUs is that CPU's own series
     if len(script["cpus"]) == 1:
-        (cpu,) = script["cpus"].values()
+        cpu = next(iter(script["cpus"].values()))
         assert all(total[name] == cpu[name] for name in pgrx.SERIES)
     # random stamps in the past are far more than 2^42 ns old: the latency series sits at the cap
     assert total["latency"]["max_ns"] == (1 << 42) - 1
