@@ -241,3 +241,39 @@ def test_config_line_recorded_from_the_module():
 
 def test_outputs_without_a_config_line_have_none():
     assert pgrx.parse(fixture("pgrx-6.1-basic-script.txt"))["config"] is None
+
+
+@pytest.mark.parametrize("kernel", ["6.1"])
+def test_future_and_exact_series_recorded_in_both_layouts(kernel):
+    """Frames stamped ahead of the receiver clock count as future, not latency; G has the exact series."""
+    script = pgrx.parse(fixture("pgrx-%s-future-time-script.txt" % kernel))
+    human = pgrx.parse(fixture("pgrx-%s-future-time-human.txt" % kernel))
+    total = script["total"]
+    assert total["future"] == human["total"]["future"] > 0
+    assert total["future"] == sum(cpu["future"] for cpu in script["cpus"].values())
+    for number, cpu in script["cpus"].items():
+        assert human["cpus"][number] == cpu  # the same run, read in both layouts
+        assert cpu["latency"]["samples"] + cpu["future"] == cpu["packets"]
+        assert cpu["interarrival"]["samples"] == cpu["packets"] - 1
+        assert cpu["jitter"]["samples"] == max(cpu["latency"]["samples"] - 1, 0)
+    for name in pgrx.SERIES:
+        assert set(total[name]) == set(pgrx.SERIES_FIELDS)
+        assert total[name]["samples"] == sum(cpu[name]["samples"] for cpu in script["cpus"].values())
+        assert total[name]["min_ns"] == min(cpu[name]["min_ns"] for cpu in script["cpus"].values())
+        assert total[name]["max_ns"] == max(cpu[name]["max_ns"] for cpu in script["cpus"].values())
+    # one CPU: the exact combination over CPUs is that CPU's own series
+    if len(script["cpus"]) == 1:
+        cpu = next(iter(script["cpus"].values()))
+        assert all(total[name] == cpu[name] for name in pgrx.SERIES)
+    # random stamps in the past are far more than 2^42 ns old: the latency series sits at the cap
+    assert total["latency"]["max_ns"] == (1 << 42) - 1
+    assert human["percentiles"] == script["percentiles"]
+
+
+def test_future_fields_as_recorded_on_6_1():
+    out = pgrx.parse(fixture("pgrx-6.1-future-time-script.txt"))
+    assert out["total"]["future"] == out["cpus"][0]["future"] == 156  # as malformed_frames.py counted
+    assert out["total"]["latency"]["samples"] == 20793 and out["total"]["packets"] == 20949
+    assert out["total"]["jitter"] == dict(
+        avg_ns=167740040265, var_ns2=709591770583789103103305, max_ns=(1 << 42) - 1, min_ns=0, samples=20792
+    )
