@@ -118,7 +118,7 @@ def test_defaults_measure_write_report_and_restore(gro_on, tmp_path):
         assert point["sent"] > 0 and point["received"] == point["sent"] and point["passed"], point
         assert sum(point["receivers"][0]["cpus"].values()) == point["received"]
     for number, point in enumerate(doc["plan"], 1):
-        assert "point %d of 3 (%s): offered" % (number, point["key"]) in out
+        assert "point %d of 3 (%s): PASSED: intended" % (number, point["key"]) in out
     with open(os.path.join(path, "results.csv"), encoding="utf-8") as src:
         assert len(src.read().splitlines()) == 4
     with open(os.path.join(path, "report.md"), encoding="utf-8") as src:
