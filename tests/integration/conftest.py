@@ -15,6 +15,9 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "first: run before any other test (it needs the lab down)")
     config.addinivalue_line("markers", "last: run after every other test (it takes the lab down)")
     config.addinivalue_line("markers", "final: run after the last ones (the lab is down)")
+    config.addinivalue_line(
+        "markers", "guest_build: builds the receiver inside the guest under emulation (minutes each)"
+    )
 
 
 def pytest_sessionstart(session):

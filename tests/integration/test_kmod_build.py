@@ -7,6 +7,7 @@ that build root. Nothing is built or installed on the controller itself."""
 import os
 import re
 
+import pytest
 from ansible_collections.netlab.pktgen.tests.integration import lab
 
 GUEST_SOURCE = "/root/kmod-dkms"
@@ -25,6 +26,7 @@ def test_the_build_root_builds_the_receiver_without_warnings(booted):
     assert vermagic.split()[0] == kernel
 
 
+@pytest.mark.guest_build
 def test_dkms_install_builds_a_module_for_the_lab_kernel(booted):
     kernel = lab.lab_state()["kernel"]
     name = "pktgen_rx/" + pgrx_version()

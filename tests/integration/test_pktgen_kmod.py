@@ -129,6 +129,7 @@ def guest_install(kernel):
     ).split("\n")
 
 
+@pytest.mark.guest_build
 @pytest.mark.parametrize("method", ["dkms", "make"])
 def test_on_a_debian_target_installs_once_then_absent_removes_it_all(booted, method):
     """Methods dkms and make (with pktgen_kmod_persist) on a Debian target with Python: the lab guest, booted
