@@ -288,10 +288,13 @@ def _counters(total):
 def time_stats(receivers):
     """Inter-arrival, jitter and latency over every CPU of RECEIVERS (pgrx.parse results at level time).
 
-    Per series: samples, min_ns, max_ns, avg_ns (the per-CPU averages weighted by their samples) and, for
-    inter-arrival and latency, the receiver's percentiles (p50, p90, p99, p99.9), which are over all its
-    CPUs and cannot be merged: given only when a single receiver measured the series. A series without
-    samples (level basic, or no stamped packet) is left out.
+    Per series: samples, min_ns, max_ns, avg_ns and, for inter-arrival and latency, the receiver's
+    percentiles (p50, p90, p99, p99.9), which are over all its CPUs and cannot be merged. When a single
+    receiver measured the series and gives it over all its CPUs (its G line: combined exactly in the
+    kernel, avg and var the floors of the exact mean and population variance), that is the series, with
+    var_ns2 and ``exact`` true; otherwise avg_ns is the per-CPU averages weighted by their samples, not
+    exact, and there is no variance (``exact`` false). A series without samples (level basic, or no
+    stamped packet) is left out.
     """
     out = {}
     for name in SERIES:
@@ -313,6 +316,10 @@ def time_stats(receivers):
         measured = [
             rx for rx in receivers if any((c.get(name) or {}).get("samples") for c in rx["cpus"].values())
         ]
+        whole = ((measured[0].get("total") or {}).get(name) or {}) if len(measured) == 1 else {}
+        stats["exact"] = whole.get("samples") == samples
+        if stats["exact"]:
+            stats.update((key, whole[key]) for key in ("min_ns", "max_ns", "avg_ns", "var_ns2"))
         percentiles = (measured[0].get("percentiles") or {}).get(name) if len(measured) == 1 else None
         if name in PERCENTILE_SERIES and percentiles:
             stats["percentiles"] = dict(percentiles)

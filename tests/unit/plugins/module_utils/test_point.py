@@ -88,6 +88,27 @@ def test_time_stats_merge_the_cpus_of_one_receiver():
     assert point["receivers"][0]["time"] == point["time"]
 
 
+def test_time_stats_of_one_receiver_are_its_exact_series_over_all_cpus():
+    # 6.1, the receiver with exact statistics: its G line gives inter-arrival over all CPUs as
+    # avg 130841 var 164300649735361 max 1855084810 min 6830 samples 20948.
+    stats = time_stats([pgrx.parse(fixture("pgrx-6.1-future-time-script.txt"))])
+    ia = stats["interarrival"]
+    assert ia["exact"] is True
+    assert (ia["samples"], ia["avg_ns"], ia["var_ns2"], ia["max_ns"], ia["min_ns"]) == (
+        20948,
+        130841,
+        164300649735361,
+        1855084810,
+        6830,
+    )
+    assert stats["latency"]["samples"] == 20793 and stats["latency"]["var_ns2"] == 709558996282078238630405
+
+
+def test_time_stats_of_a_receiver_without_the_exact_series_are_weighted_and_say_so():
+    stats = time_stats([pgrx.parse(fixture("pgrx-6.12-two-senders-time-script.txt"))])
+    assert stats["interarrival"]["exact"] is False and "var_ns2" not in stats["interarrival"]
+
+
 def test_time_stats_of_two_receivers_keep_no_percentiles():
     receiver = pgrx.parse(fixture("pgrx-6.12-two-senders-time-script.txt"))
     both = time_stats([receiver, receiver])
