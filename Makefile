@@ -120,8 +120,10 @@ integration: venv
 	done
 
 # Benchmarks print figures; they never pass or fail on a time.
+# BASE: the git revision whose module bench-receiver measures beside ours (old-*).
+BASE ?= main
 bench-receiver: venv
-	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) python bench/receiver_hooks.py
+	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) BASE=$(BASE) python bench/receiver_hooks.py
 
 bench-modules: venv
 	PYTHONPATH=$(CURDIR)/.build/collections LAB_KERNEL=$(LAB_KERNEL) python bench/modules.py

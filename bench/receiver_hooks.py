@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Receive capacity in the virtual lab for each receiver hook, and with no receiver at all.
 
-usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000]
+usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000] [BASE=main]
 
 Two paths, each run with every configuration, the configurations interleaved
 round by round so that a noisy neighbour hits them all alike:
@@ -21,10 +21,11 @@ lab-rx's veth0 with ``tc filter add dev veth0 ingress matchall action drop``
 has no socket, and are dropped there); ``prerouting`` and ``ingress``
 (pktgen_rx with that hook, statistics basic, drop on), ``ingress-time``
 (ingress at statistics time); and ``old-ingress``, ``old-ingress-time``: the
-same two with main's module (``git show main:kmod/...`` built in a temporary
-directory), for a before/after in one run; ``idle``: our module loaded and
-receiving on lo only, so that veth0 is a device nobody receives on (its
-traffic should cost what it costs with no module: ``none``). Prints every run, then per path
+same two with the module of git revision BASE (default ``main``; ``git show
+BASE:kmod/...`` built in a temporary directory), for a before/after in one
+run; ``idle``: our module loaded and receiving on lo only, so that veth0 is a
+device nobody receives on (its traffic should cost what it costs with no
+module: ``none``). Prints every run, then per path
 and configuration the median and its ratio to ``tc-drop`` and to ``none`` in
 the same run. Figures are software-emulation figures: compare ratios, not
 absolute rates.
@@ -56,16 +57,16 @@ PATHS = ("netif_receive", "veth")
 TC = "ip netns exec lab-rx tc"
 
 
-def build_main_kmod(kernel):
-    """main's kmod/ built in the lab's build root as lab.build_kmod builds ours; copied to OLD_KO."""
+def build_main_kmod(kernel, base):
+    """BASE's kmod/ built in the lab's build root as lab.build_kmod builds ours; copied to OLD_KO."""
     inside = "%s/main-kmod" % lab.SCRATCH
     outside = lab.build_root() + inside
     shutil.rmtree(outside, ignore_errors=True)
     os.makedirs(outside)
-    listing = ["git", "-C", lab.ROOT, "ls-tree", "--name-only", "main", "kmod/"]
+    listing = ["git", "-C", lab.ROOT, "ls-tree", "--name-only", base, "kmod/"]
     for name in subprocess.run(listing, capture_output=True, text=True, check=True).stdout.split():
         blob = subprocess.run(
-            ["git", "-C", lab.ROOT, "show", "main:" + name], capture_output=True, check=True
+            ["git", "-C", lab.ROOT, "show", "%s:%s" % (base, name)], capture_output=True, check=True
         )
         with open(os.path.join(outside, os.path.basename(name)), "wb") as out:
             out.write(blob.stdout)
@@ -114,8 +115,12 @@ def main():
     kernel = lab.lab_state()["kernel"]
     lab.build_kmod(kernel)
     lab.load_kmod()
-    build_main_kmod(kernel)
-    print("receive capacity, kernel %s, %d packets of 60 bytes per run, %d rounds" % (kernel, count, rounds))
+    base = os.environ.get("BASE") or "main"
+    build_main_kmod(kernel, base)
+    print(
+        "receive capacity, kernel %s, %d packets of 60 bytes per run, %d rounds; old-*: the module of %s"
+        % (kernel, count, rounds, base)
+    )
     pps = {(path, config): [] for path in PATHS for config in CONFIGS}
     for rnd in range(rounds):
         for config, setup in CONFIGS.items():
