@@ -206,6 +206,9 @@ def test_the_collection_is_in_the_context_and_installed_from_it(context):
     )
     for path in ("plugins/action/pktgen_tx.py", "roles/traffic_test/tasks/main.yml", "requirements.txt"):
         assert path in members
+    # Nothing of the checkout's build areas and tool caches (ansible-lint's .ansible holds collections).
+    junk = (".ansible", ".pytest_cache", ".ruff_cache", ".venv", ".build", ".git", "results")
+    assert not [name for name in members if name.split("/")[0] in junk or "__pycache__" in name.split("/")]
 
 
 def test_introspect_of_the_installed_collection_gives_its_requirements(context, tmp_path):
