@@ -98,6 +98,8 @@ def test_state_absent_unloads_and_removes_what_the_role_wrote_then_nothing_to_do
 
 def test_state_absent_remounts_a_read_only_destination_only_while_it_removes_the_copy(booted):
     dest = "/mnt/ro/netlab-pktgen/pktgen_rx.ko"
+    code, out = absent()  # the loaded receiver would make present a no-op, with no copy at DEST
+    assert code == 0 and leftovers() == [], out[-4000:]
     lab.raw("lab-vm", "mkdir -p /mnt/ro && mount -t tmpfs -o ro,size=8m netlab-ro /mnt/ro")
     try:
         code, out = play("-e", "pktgen_kmod_dest=%s" % dest)
@@ -126,7 +128,7 @@ def guest_install(kernel):
         "find /lib/modules -name 'pktgen_rx.ko*'; ls -d /usr/src/pktgen_rx-* 2>/dev/null; "
         "command -v dkms >/dev/null && dkms status -m pktgen_rx; "
         'for f in %s; do [ -e "$f" ] && echo "$f"; done; true' % (shlex.quote(kernel), " ".join(PERSIST)),
-    ).split("\n")
+    ).splitlines()  # SSH's CRLF: splitlines takes "\r\n" as one break
 
 
 @pytest.mark.guest_build
