@@ -122,7 +122,7 @@ def test_a_rate_the_generator_cannot_offer_is_generator_limited(loaded):
         ),
         (dict(traffic_test_settle=-1), "traffic_test_settle -1: give a whole number of seconds"),
         (dict(traffic_test_tx_device="lo"), "lo as the sending or receiving device is not supported"),
-        (dict(traffic_test_src="10.0.0.1"), "traffic_test_src 10.0.0.1: outside 198.18.0.0/15"),
+        (dict(traffic_test_src="192.0.2.1"), "traffic_test_src 192.0.2.1: outside 198.18.0.0/15"),
     ],
     ids=["ratio 0", "ratio above 1", "negative settle", "loopback", "source outside the range"],
 )

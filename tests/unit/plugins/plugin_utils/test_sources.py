@@ -43,7 +43,7 @@ REFUSED = [
      "a traffic_test_src 198.18.0.1 and 2 threads: 198.18.0.2 is a's destination"),
     ("inside a destination range", [gen("a", dst="198.18.0.2-198.18.0.20", src="198.18.0.10")],
      "198.18.0.10 is a's destination"),
-    ("outside the range", [gen("a", src="10.0.0.1")], "a traffic_test_src 10.0.0.1: outside 198.18.0.0/15"),
+    ("outside the range", [gen("a", src="192.0.2.1")], "a traffic_test_src 192.0.2.1: outside 198.18.0.0/15"),
     ("running past the range", [gen("a", [0, 1], src="198.19.255.255")],
      "198.20.0.0 is outside 198.18.0.0/15"),
     ("IPv6 outside", [gen("a", dst="2001:2::2", src="2001:db8::1")], "outside 2001:2::/48"),
