@@ -29,13 +29,8 @@ def device(cap, queue):
 
 
 def run(spec, loss, limit=200):
-    trials = []
-    while len(trials) < limit:
-        trial = rfc2544.next_trial(spec, trials)
-        if trial is None:
-            return trials
-        trials.append(dict(trial, loss_ratio=loss(trial["phase"], trial["target"])))
-    raise AssertionError("no end after %d trials" % limit)
+    """The whole sequence against a device whose LOSS(phase, target) is the trial's loss ratio."""
+    return run_with_status(spec, lambda phase, target: dict(loss_ratio=loss(phase, target)), limit)
 
 
 def test_every_phase_in_order_and_what_it_found():
