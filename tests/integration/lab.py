@@ -6,10 +6,13 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -120,8 +123,38 @@ def adhoc(pattern, module, args, *extra):
     return code, out, hosts
 
 
+# lab-vm, lab-tx and lab-rx are one guest behind one SSH endpoint (lab-tx and lab-rx differ only by
+# their netns, which raw commands name themselves).
+GUEST_HOSTS = ("lab-vm", "lab-tx", "lab-rx")
+
+
+def _ssh_argv():
+    """ssh to the guest as Ansible connects (connection.yml), over one master connection that
+    ends itself 30 s after the last command (or with the guest)."""
+    with open(CONNECTION_FILE, encoding="utf-8") as handle:
+        conn = yaml.safe_load(handle)
+    return (
+        ["ssh", "-p", str(conn["ansible_port"]), "-i", conn["ansible_ssh_private_key_file"]]
+        + shlex.split(conn["ansible_ssh_common_args"])
+        + ["-o", "BatchMode=yes", "-o", "ControlMaster=auto", "-o", "ControlPersist=30s"]
+        + ["-o", "ControlPath=" + os.path.join(CACHE, "run", "ssh-%C")]
+        + ["%s@%s" % (conn["ansible_user"], conn["ansible_host"]), "--"]
+    )
+
+
 def raw(pattern, command):
-    """Run COMMAND with the raw module on the hosts matching PATTERN; returns {host: result}."""
+    """Run COMMAND in the guest's shell for the hosts matching PATTERN; returns {host: result}, each
+    with stdout (and stderr after it, as the raw module's terminal merges them).
+
+    One lab host and a command without Jinja: straight over SSH (a tenth of the time of an `ansible`
+    run); otherwise the raw module, templating and inventory as a playbook sees them."""
+    if pattern in GUEST_HOSTS and "{{" not in command:
+        proc = subprocess.run(  # noqa: S603 - ssh to our own lab guest
+            _ssh_argv() + [command], capture_output=True, text=True, timeout=1800, check=False
+        )
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 0, "raw %r failed (rc %d): %s" % (command, proc.returncode, out[-3000:])
+        return {pattern: {"rc": 0, "stdout": out}}
     code, out, hosts = adhoc(pattern, "ansible.builtin.raw", command)
     assert code == 0, "raw %r failed: %s" % (command, out[-3000:])
     return hosts

@@ -113,14 +113,17 @@ def _namespaces_percpu_kb():
     """Percpu growth while NAMESPACES new network namespaces exist, in kB."""
     lab.raw("lab-vm", "sync; echo 3 > /proc/sys/vm/drop_caches")
     before = _percpu_kb()
-    lab.raw("lab-vm", "for i in $(seq %d); do ip netns add pgrxcost$i || exit 1; done" % NAMESPACES)
+    # one ip process for all (ip -batch): 13 ms a namespace under emulation, against 65 ms for an ip each
+    lab.raw("lab-vm", "for i in $(seq %d); do echo netns add pgrxcost$i; done | ip -batch -" % NAMESPACES)
     try:
         after = _percpu_kb()
         control = lab.raw_out(
             "lab-vm", "ip netns exec pgrxcost%d stat -c %%a %s 2>&1; true" % (NAMESPACES, CONTROL)
         )
     finally:
-        lab.raw("lab-vm", "for i in $(seq %d); do ip netns del pgrxcost$i; done; sleep 2" % NAMESPACES)
+        names = "$(seq -f pgrxcost%%g %d)" % NAMESPACES
+        lab.raw("lab-vm", "for n in %s; do echo netns del $n; done | ip -force -batch -" % names)
+        lab.raw("lab-vm", "sleep 2")  # namespaces are freed after their last reference goes
     return after - before, control.strip()
 
 
