@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Receive capacity in the virtual lab for each receiver hook, and with no receiver at all.
 
-usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000] [BASE=main]
+usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000] [BASE=main] [SEED=1]
 
 Two paths, each run with every configuration, the configurations interleaved
 round by round so that a noisy neighbour hits them all alike:
@@ -25,13 +25,16 @@ same two with the module of git revision BASE (default ``main``; ``git show
 BASE:kmod/...`` built in a temporary directory), for a before/after in one
 run; ``idle``: our module loaded and receiving on lo only, so that veth0 is a
 device nobody receives on (its traffic should cost what it costs with no
-module: ``none``). Prints every run, then per path
-and configuration the median and its ratio to ``tc-drop`` and to ``none`` in
-the same run. Figures are software-emulation figures: compare ratios, not
-absolute rates.
+module: ``none``). Each round runs the configurations in a new order (SEED).
+Prints every run, then per path and configuration the median pps and the
+median (and range) of its per-round ratios to ``tc-drop`` and to ``none``: a
+ratio within one round is taken minutes apart at most, so the machine's
+drift over the run cancels. Figures are software-emulation figures: compare
+ratios, not absolute rates.
 """
 
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -122,8 +125,12 @@ def main():
         % (kernel, count, rounds, base)
     )
     pps = {(path, config): [] for path in PATHS for config in CONFIGS}
+    order = list(CONFIGS)
+    shuffle = random.Random(int(os.environ.get("SEED", "1")))
     for rnd in range(rounds):
-        for config, setup in CONFIGS.items():
+        shuffle.shuffle(order)  # a drift within a round must not always favour the same configuration
+        for config in order:
+            setup = CONFIGS[config]
             load(config, setup)
             for path in PATHS:
                 result = run(path, count)
@@ -138,13 +145,18 @@ def main():
                 )
     lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; true")
     lab.raw("lab-vm", "%s qdisc del dev veth0 clsact 2>/dev/null; true" % TC)
-    print("\n%-13s %-16s %12s %10s %9s" % ("path", "receiver", "median pps", "vs tc-drop", "vs none"))
+    print(
+        "\nmedians over the rounds; vs: the median of each round's ratio to that round's tc-drop or none, "
+        "then its smallest and largest"
+    )
+    print("%-13s %-16s %11s %22s %22s" % ("path", "receiver", "median pps", "vs tc-drop", "vs none"))
     for path in PATHS:
-        base = statistics.median(pps[(path, TC_DROP)])
-        none = statistics.median(pps[(path, "none")])
         for config in CONFIGS:
-            median = statistics.median(pps[(path, config)])
-            print("%-13s %-16s %12d %10.2f %9.2f" % (path, config, median, median / base, median / none))
+            cells = [statistics.median(pps[(path, config)])]
+            for base in (TC_DROP, "none"):
+                ratios = [a / b for a, b in zip(pps[(path, config)], pps[(path, base)])]
+                cells += [statistics.median(ratios), min(ratios), max(ratios)]
+            print("%-13s %-16s %11d %8.2f (%.2f-%.2f) %8.2f (%.2f-%.2f)" % ((path, config) + tuple(cells)))
 
 
 if __name__ == "__main__":

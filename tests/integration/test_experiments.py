@@ -154,7 +154,7 @@ def test_rfc2544_finds_a_bottleneck_of_known_rate(bottleneck, tmp_path):
         rfc2544_min_rate="5kpps",
         # Below what pktgen offers under qemu TCG (~58 kpps at a rate): a top it cannot offer would make
         # the frame loss curve's first trial generator_limited.
-        rfc2544_max_rate="35kpps",
+        rfc2544_max_rate="30kpps",
         rfc2544_resolution=0.05,
         rfc2544_trial_duration=1,
         rfc2544_burst_max=2000,
@@ -179,16 +179,20 @@ def test_rfc2544_finds_a_bottleneck_of_known_rate(bottleneck, tmp_path):
         )
     )
     assert "dropped 0," not in dropped  # the bucket did drop
-    assert doc["complete"] and found["done"] and found["max_rate_passed"] is False
+    # The top rate lost: the curve's first trial says so, unless pktgen could not offer it (this lab's
+    # sender under emulation, now and then), and then whether the top passes is unknown.
+    top = found["frame_loss"][0]
+    assert top["rate_pps"] == 30000 and top["loss_ratio"] > 0.05, top  # 30 kpps into 26,086 pps: 13 % lost
+    assert top["status"] in ("loss", "generator_limited"), top
+    assert found["max_rate_passed"] is {"loss": False, "generator_limited": None}[top["status"]]
+    assert doc["complete"] and found["done"]
     assert abs(found["throughput_pps"] - TRUE_PPS) <= 0.1 * TRUE_PPS
     trials = [p for p in doc["points"] if p["params"]["phase"] == "throughput"]
     assert trials[-1]["params"]["target"] == found["throughput_pps"] and trials[-1]["passed"]  # validated
     assert found["latency"]["samples"] > 0 and found["latency"]["rate_pps"] == int(
         found["throughput_pps"] * 0.9
     )
-    # 35 kpps into a 26,086 pps bucket: 25 % lost
-    assert found["frame_loss"][0]["rate_pps"] == 35000 and found["frame_loss"][0]["loss_ratio"] > 0.2
-    assert found["frame_loss"][0]["status"] == "loss" and found["generator_limited_pps"] is None
+    assert found["generator_limited_pps"] is None
     assert found["back_to_back_frames"] is not None and found["back_to_back_frames"] < 1900
     assert {"rfc2544_throughput.png", "rfc2544_frame_loss.png", "report.md"} <= set(os.listdir(path))
     assert found["line_rate_pps"] == 14880952  # 64-byte frames on the veth's 10 Gb/s

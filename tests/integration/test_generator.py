@@ -205,17 +205,16 @@ def test_interrupting_the_controller_stops_pktgen(empty):
     ]
     proc = subprocess.Popen(argv, cwd=lab.ROOT, env=lab._env(), start_new_session=True)  # noqa: SLF001
     try:
-        for _second in range(60):
-            if running():
-                break
+        # ansible's start, the module's transfer and its Python: up to a minute under emulation
+        deadline = time.monotonic() + 90
+        while not running() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert running() == ["veth0"]
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
-    for _second in range(40):  # the next tick meets a closed connection
-        if not running():
-            break
+    deadline = time.monotonic() + 30  # the next tick meets a closed connection
+    while running() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert running() == []
     assert pktgen.parse_result(in_ns("lab-tx", "cat %s/veth0" % PROC))["packets"] > 0
@@ -276,9 +275,8 @@ def test_no_change_while_pktgen_sends(empty):
     assert module("pktgen_tx", dict(devices=[dict(VETH, count=0, rate="20kpps")]))[0] == 0
     background("ip netns exec lab-tx sh -c 'echo start > %s/pgctrl'" % PROC)
     try:
-        for _second in range(20):
-            if running():
-                break
+        deadline = time.monotonic() + 30
+        while not running() and time.monotonic() < deadline:
             time.sleep(0.5)
         code, res, _out = module("pktgen_tx", SETUP)
         assert code != 0 and "pktgen is sending on veth0" in res["msg"]

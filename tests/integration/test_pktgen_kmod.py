@@ -168,9 +168,10 @@ def test_on_a_debian_target_installs_once_then_absent_removes_it_all(booted, met
         code, out = lab.playbook(TARGET_PLAYBOOK, *args)
         assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 0, out[-4000:]
         assert receiver() == "ingress" and guest_install(kernel) == installed
-        code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, "--check")
-        assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
-        assert guest_install(kernel) == installed
+        if method == "dkms":  # absent's check mode is one script for both methods: once is enough
+            code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args, "--check")
+            assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
+            assert guest_install(kernel) == installed
         code, out = lab.playbook(TARGET_PLAYBOOK, *absent_args)
         assert code == 0 and lab.recap(out)["lab-vm"]["changed"] == 1, out[-4000:]
         assert [line for line in guest_install(kernel) if line.strip()] == []
