@@ -149,8 +149,15 @@ def raw(pattern, command):
     One lab host and a command without Jinja: straight over SSH (a tenth of the time of an `ansible`
     run); otherwise the raw module, templating and inventory as a playbook sees them."""
     if pattern in GUEST_HOSTS and "{{" not in command:
+        # stdin from /dev/null: ssh makes its stdin non-blocking, and an inherited one would stay so
+        # for the ansible processes started after it (which refuse non-blocking standard streams)
         proc = subprocess.run(  # noqa: S603 - ssh to our own lab guest
-            _ssh_argv() + [command], capture_output=True, text=True, timeout=1800, check=False
+            _ssh_argv() + [command],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
         )
         out = proc.stdout + proc.stderr
         assert proc.returncode == 0, "raw %r failed (rc %d): %s" % (command, proc.returncode, out[-3000:])
