@@ -35,7 +35,7 @@ help:
 
 venv: $(VENV)/.ready
 
-$(VENV)/.ready: requirements.txt requirements-test.txt
+$(VENV)/.ready: requirements.txt requirements-unit.txt requirements-test.txt
 	@missing=$$(for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
