@@ -11,7 +11,6 @@ COLLECTION_LINK := .build/collections/ansible_collections/netlab/pktgen
 # any git checkout that ignores it, so sanity runs on a copy in the cache.
 NETLAB_PKTGEN_CACHE ?= $(HOME)/.cache/netlab-pktgen
 SANITY_TOP := $(NETLAB_PKTGEN_CACHE)/sanity
-SANITY_ROOT := $(SANITY_TOP)/ansible_collections/netlab/pktgen
 # What the controller needs (README: Controllers): Python for the venv, and the lab's qemu, debootstrap
 # (with Debian's archive keyring) and mkfs.ext4. Kernels, headers and compilers live in the lab's cache.
 APT_PACKAGES := python3 python3-venv python3-pip git qemu-system-x86 qemu-utils debootstrap \
@@ -19,23 +18,24 @@ APT_PACKAGES := python3 python3-venv python3-pip git qemu-system-x86 qemu-utils 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-purge lab-status demo test lint kmod-check sanity unit integration integration-full bench-receiver bench-modules clean
+.PHONY: help venv lab-up lab-down lab-purge lab-status demo test lint kmod-check sanity unit core-range core-one integration integration-full bench-receiver bench-modules clean
 
 help:
 	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
-	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
+	@echo "make test        lint, ansible-test sanity, unit tests (also on the lowest and newest ansible-core), integration tests (boots the lab)"
 	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>, an <abi> from LAB_KERNEL_LINE)"
 	@echo "make lab-down    stop the virtual lab and remove what it created (the cache stays)"
 	@echo "make lab-purge   lab-down, then remove the lab's cache: build roots, images, keys"
 	@echo "make lab-status  report the virtual lab"
 	@echo "make lint | sanity | unit | integration   one part of the tests"
+	@echo "make core-range  unit tests and sanity on the lowest and newest ansible-core (CORE_LOWEST, CORE_NEWEST)"
 	@echo "make integration-full   every integration test on every kernel line (make test: every test on the first line)"
 	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
 	@echo "make bench-modules    round trips per module call; a rate sweep, modules vs a shell loop"
 
 venv: $(VENV)/.ready
 
-$(VENV)/.ready: requirements.txt requirements-test.txt
+$(VENV)/.ready: requirements.txt requirements-unit.txt requirements-test.txt
 	@missing=$$(for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -68,7 +68,7 @@ lab-status: venv
 demo: lab-up
 	ansible-playbook playbooks/throughput.yml
 
-test: lint sanity unit integration
+test: lint sanity unit core-range integration
 
 # checkpatch.pl is not in Debian's headers packages: take it from linux-source once.
 CHECKPATCH := $(NETLAB_PKTGEN_CACHE)/checkpatch/scripts/checkpatch.pl
@@ -94,20 +94,61 @@ lint: venv kmod-check
 	ruff format --check .
 	yamllint -s .
 
-sanity: venv
-	rm -rf $(SANITY_TOP)
-	mkdir -p $(SANITY_ROOT)
+# $(call run_sanity,TOP,BIN): ansible-test sanity from BIN (a venv's bin) with its Python, on a copy
+# of the collection under TOP/ansible_collections/netlab/pktgen.
+define run_sanity
+	rm -rf $(1)
+	mkdir -p $(1)/ansible_collections/netlab/pktgen
 	git ls-files -z --cached --others --exclude-standard \
-	  | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents -P "{}" $(SANITY_ROOT)/'
-	pip_version=$$($(BIN)/python -c 'import ansible_test._internal.python_requirements as r, inspect, re; \
+	  | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents -P "{}" $(1)/ansible_collections/netlab/pktgen/'
+	pip_version=$$($(2)/python -c 'import ansible_test._internal.python_requirements as r, inspect, re; \
 	  print(re.search(r"pip=.([0-9.]+).", inspect.getsource(r)).group(1))'); \
 	  install -D -m 0644 tests/sanity/get_pip.py ~/.ansible/test/cache/get_pip_$${pip_version//./_}.py
-	cd $(SANITY_ROOT) && ansible-test sanity --color --python \
-	  $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	cd $(1)/ansible_collections/netlab/pktgen && PATH=$(2):$$PATH $(2)/ansible-test sanity --color \
+	  --python $$($(2)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+endef
+
+sanity: venv
+	$(call run_sanity,$(SANITY_TOP),$(BIN))
 
 unit: venv
 	$(MAKE) -C kmod test
 	pytest tests/unit
+
+# The ansible-core range meta/runtime.yml claims, tested at both ends (README: ansible-core versions):
+# the unit tests and ansible-test sanity, each version in a venv of its own (.build/core-VERSION,
+# requirements-unit.txt with that ansible-core), sanity on a copy under CORE_SANITY_TOP-VERSION.
+# The lowest: 2.16's last release, on Debian 12's Python (3.11). The newest release: 2.20 and newer
+# need Python 3.12 or newer, which Debian 12 does not have; these machines have pyenv's 3.12.
+# `.venv` (make venv) takes the newest release that installs on PYTHON: 2.19 on Debian 12's 3.11.
+CORE_LOWEST ?= 2.16.19
+CORE_LOWEST_PYTHON ?= $(PYTHON)
+CORE_NEWEST ?= 2.21.5
+CORE_NEWEST_PYTHON ?= $(firstword $(wildcard /usr/bin/python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.12))
+CORE_SANITY_TOP ?= /tmp/core-sanity
+CORE_PYTHON_$(CORE_LOWEST) := $(CORE_LOWEST_PYTHON)
+CORE_PYTHON_$(CORE_NEWEST) := $(CORE_NEWEST_PYTHON)
+
+.build/core-%/.ready: requirements.txt requirements-unit.txt
+	@test -x "$(CORE_PYTHON_$*)" || { echo "ansible-core $*: no Python for it (CORE_LOWEST_PYTHON or" \
+	  "CORE_NEWEST_PYTHON: ansible-core 2.20 and newer need Python 3.12 or newer)"; exit 1; }
+	rm -rf $(@D)
+	$(CORE_PYTHON_$*) -m venv $(@D)
+	$(@D)/bin/pip install -q --disable-pip-version-check -r requirements-unit.txt "ansible-core==$*"
+	touch $@
+
+core-range: venv .build/core-$(CORE_LOWEST)/.ready .build/core-$(CORE_NEWEST)/.ready
+	for core in $(CORE_LOWEST) $(CORE_NEWEST); do \
+	  echo "== ansible-core $$core: unit tests and ansible-test sanity"; start=$$SECONDS; \
+	  $(MAKE) --no-print-directory core-one CORE=$$core || exit 1; \
+	  echo "== ansible-core $$core: passed in $$((SECONDS - start)) s"; \
+	done
+
+# One version: make core-one CORE=<CORE_LOWEST or CORE_NEWEST>.
+core-one: venv .build/core-$(CORE)/.ready
+	$(CURDIR)/.build/core-$(CORE)/bin/ansible --version | head -n 1
+	PATH=$(CURDIR)/.build/core-$(CORE)/bin:$$PATH pytest tests/unit
+	$(call run_sanity,$(CORE_SANITY_TOP)-$(CORE),$(CURDIR)/.build/core-$(CORE)/bin)
 
 # The integration suite: every test on the first kernel line (Debian 12's); on each further line
 # (bookworm-backports') the tests that depend on the kernel: the lab's boot and teardown, the host
