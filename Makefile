@@ -22,7 +22,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
-	@echo "make test        lint, ansible-test sanity, unit tests (also on the lowest and newest ansible-core), integration tests (boots the lab)"
+	@echo "make test        lint, ansible-test sanity, unit and integration tests (boots the lab)"
 	@echo "make lab-up      boot the virtual lab (LAB_KERNEL=stable|backports|<abi>, an <abi> from LAB_KERNEL_LINE)"
 	@echo "make lab-down    stop the virtual lab and remove what it created (the cache stays)"
 	@echo "make lab-purge   lab-down, then remove the lab's cache: build roots, images, keys"
@@ -68,7 +68,8 @@ lab-status: venv
 demo: lab-up
 	ansible-playbook playbooks/throughput.yml
 
-test: lint sanity unit core-range integration
+# core-range is not part of make test yet: it would add 2.5-5 min to a CI run kept within 51 min (README: Tests).
+test: lint sanity unit integration
 
 # checkpatch.pl is not in Debian's headers packages: take it from linux-source once.
 CHECKPATCH := $(NETLAB_PKTGEN_CACHE)/checkpatch/scripts/checkpatch.pl
