@@ -3,6 +3,7 @@
 """Receive capacity in the virtual lab for each receiver hook, and with no receiver at all.
 
 usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000] [BASE=main] [SEED=1]
+                          [CONFIGS=tc-drop,none,...]
 
 Two paths, each run with every configuration, the configurations interleaved
 round by round so that a noisy neighbour hits them all alike:
@@ -29,8 +30,12 @@ module: ``none``). Each round runs the configurations in a new order (SEED).
 Prints every run, then per path and configuration the median pps and the
 median (and range) of its per-round ratios to ``tc-drop`` and to ``none``: a
 ratio within one round is taken minutes apart at most, so the machine's
-drift over the run cancels. Figures are software-emulation figures: compare
-ratios, not absolute rates.
+drift over the run cancels. Then the memory each run left behind in the guest
+(Percpu and SUnreclaim from /proc/meminfo, after minus before): with
+``idle`` against ``none``, what traffic on a device nobody receives on costs
+in memory. CONFIGS limits the run to some configurations (tc-drop and none
+always). Figures are software-emulation figures: compare ratios, not absolute
+rates.
 """
 
 import os
@@ -97,6 +102,12 @@ def load(config, setup):
     pgrx_cmd("lab-rx", "rx " + dev, "statistics " + level)
 
 
+def meminfo_kb():
+    """The guest's Percpu and SUnreclaim (the kernel's unreclaimable slab), in kB."""
+    out = lab.raw_out("lab-vm", "grep -E '^(Percpu|SUnreclaim):' /proc/meminfo")
+    return dict((line.split(":")[0], int(line.split()[1])) for line in out.splitlines() if line.strip())
+
+
 def run(path, count):
     """One pktgen run on PATH; returns pktgen's parsed result."""
     params = dict(count=count, pkt_size=60, **TX_VETH)
@@ -124,8 +135,13 @@ def main():
         "receive capacity, kernel %s, %d packets of 60 bytes per run, %d rounds; old-*: the module of %s"
         % (kernel, count, rounds, base)
     )
-    pps = {(path, config): [] for path in PATHS for config in CONFIGS}
-    order = list(CONFIGS)
+    configs = [name for name in os.environ.get("CONFIGS", ",".join(CONFIGS)).split(",") if name]
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown or TC_DROP not in configs or "none" not in configs:
+        sys.exit("CONFIGS: give tc-drop, none and any of %s (not %s)" % (", ".join(CONFIGS), unknown))
+    pps = {(path, config): [] for path in PATHS for config in configs}
+    memory = {(path, config): [] for path in PATHS for config in configs}
+    order = list(configs)
     shuffle = random.Random(int(os.environ.get("SEED", "1")))
     for rnd in range(rounds):
         shuffle.shuffle(order)  # a drift within a round must not always favour the same configuration
@@ -133,7 +149,11 @@ def main():
             setup = CONFIGS[config]
             load(config, setup)
             for path in PATHS:
+                before = meminfo_kb()
                 result = run(path, count)
+                after = meminfo_kb()
+                grown = dict((key, after[key] - before[key]) for key in after)
+                memory[(path, config)].append(grown)
                 counted = "-"
                 if setup:
                     counted = pgrx_read("lab-rx")["total"]["packets"]
@@ -141,7 +161,11 @@ def main():
                 pps[(path, config)].append(result["pps"])
                 print(
                     "round %d %-13s %-16s %8d pps  sent %d errors %d counted %s"
-                    % (rnd + 1, path, config, result["pps"], result["packets"], result["errors"], counted)
+                    "  Percpu %+d kB SUnreclaim %+d kB"
+                    % (
+                        (rnd + 1, path, config, result["pps"], result["packets"], result["errors"], counted)
+                        + (grown["Percpu"], grown["SUnreclaim"])
+                    )
                 )
     lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; true")
     lab.raw("lab-vm", "%s qdisc del dev veth0 clsact 2>/dev/null; true" % TC)
@@ -151,12 +175,22 @@ def main():
     )
     print("%-13s %-16s %11s %22s %22s" % ("path", "receiver", "median pps", "vs tc-drop", "vs none"))
     for path in PATHS:
-        for config in CONFIGS:
+        for config in configs:
             cells = [statistics.median(pps[(path, config)])]
             for base in (TC_DROP, "none"):
                 ratios = [a / b for a, b in zip(pps[(path, config)], pps[(path, base)])]
                 cells += [statistics.median(ratios), min(ratios), max(ratios)]
             print("%-13s %-16s %11d %8.2f (%.2f-%.2f) %8.2f (%.2f-%.2f)" % ((path, config) + tuple(cells)))
+
+    print("\nmemory the guest kept after a run (kB; median and range over the rounds)")
+    print("%-13s %-16s %22s %22s" % ("path", "receiver", "Percpu", "SUnreclaim"))
+    for path in PATHS:
+        for config in configs:
+            cells = []
+            for key in ("Percpu", "SUnreclaim"):
+                grown = [run_grown[key] for run_grown in memory[(path, config)]]
+                cells += [statistics.median(grown), min(grown), max(grown)]
+            print("%-13s %-16s %+10d (%+d to %+d) %+10d (%+d to %+d)" % ((path, config) + tuple(cells)))
 
 
 if __name__ == "__main__":
