@@ -157,7 +157,7 @@ core-one: venv .build/core-$(CORE)/.ready
 # counts, both layouts, malformed frames, hooks, sequence analysis). The guest builds (DKMS, make
 # install: minutes each under emulation) run on the first line only. `make integration-full` runs
 # every test on every line (about twice the time). The slowest tests are listed at the end of each line.
-# `make test` runs the first line only for now: the whole suite takes about 56 min on it under
+# `make test` runs the first line only for now: the whole suite takes about 50 min on it under
 # emulation. LAB_KERNELS="stable backports" adds the second line's kernel-dependent tests.
 LAB_KERNELS ?= stable
 ALL_LAB_KERNELS := stable backports
