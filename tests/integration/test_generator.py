@@ -52,7 +52,7 @@ def pktgen_files(netns="lab-tx"):
     """Every pktgen thread and device file of NETNS, as {name: text} (Current: and Result: left out)."""
     out = in_ns(netns, 'for f in %s/*; do echo "==> ${f##*/}"; sed "/^Current:/,\\$d" "$f"; done' % PROC)
     files, name = {}, None
-    for line in out.replace("\r", "").splitlines():
+    for line in out.splitlines():
         if line.startswith("==> "):
             name = line[4:]
             files[name] = ""

@@ -128,7 +128,7 @@ def guest_install(kernel):
         "find /lib/modules -name 'pktgen_rx.ko*'; ls -d /usr/src/pktgen_rx-* 2>/dev/null; "
         "command -v dkms >/dev/null && dkms status -m pktgen_rx; "
         'for f in %s; do [ -e "$f" ] && echo "$f"; done; true' % (shlex.quote(kernel), " ".join(PERSIST)),
-    ).splitlines()  # SSH's CRLF: splitlines takes "\r\n" as one break
+    ).splitlines()
 
 
 @pytest.mark.guest_build

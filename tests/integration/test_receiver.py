@@ -213,7 +213,7 @@ def test_malformed_frames_are_not_counted(loaded):
 
 
 def _reads(text):
-    """The reads the guest's reader printed, one "=====" line between two (SSH may turn \\n into \\r\\n)."""
+    """The reads the guest's reader printed, one "=====" line between two."""
     return [chunk for chunk in re.split(r"^=====\s*$", text, flags=re.M) if chunk.strip()]
 
 
