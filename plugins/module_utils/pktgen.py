@@ -356,11 +356,13 @@ def differences(current, wanted):
 # ---------------------------------------------------------------------------
 # One script reads a namespace's pktgen; one rebuilds it, putting it back as it was if a write fails.
 _READ = r"""P=/proc/net/pktgen
-echo "==> cpus $(cat /sys/devices/system/cpu/online)"
+rd /sys/devices/system/cpu/online
+echo "==> cpus $v"
 for i in IFACES; do
     d=/sys/class/net/$i
     if [ -e "$d" ]; then
-        echo "==> link $i $(cat "$d/operstate") $(cat "$d/flags") $(cat "$d/address")"
+        rd "$d/operstate"; operstate=$v; rd "$d/flags"; flags=$v; rd "$d/address"
+        echo "==> link $i $operstate $flags $v"
     else
         echo "==> link $i missing"
     fi
@@ -369,17 +371,21 @@ if [ -r $P/pgctrl ]; then
     echo "==> loaded"
     for f in $P/*; do
         case ${f##*/} in pgctrl | pgrx) continue ;; esac
-        echo "==> file ${f##*/}"; cat "$f"
+        echo "==> file ${f##*/}"; show "$f"
     done
 fi
 """
 
 
-def read_script(interfaces=()):
-    """sh that prints the online CPUs, each of INTERFACES (exists, up, MAC) and every pktgen file."""
+def _read_lines(interfaces):
     for name in interfaces:
         device_file(name)
     return _READ.replace("IFACES", " ".join(shlex.quote(name) for name in interfaces) or '""')
+
+
+def read_script(interfaces=()):
+    """sh that prints the online CPUs, each of INTERFACES (exists, up, MAC) and every pktgen file."""
+    return shell.SH_READ + _read_lines(interfaces)
 
 
 def parse_read(text):
@@ -442,7 +448,7 @@ def rebuild_script(threads, devices, previous_threads, previous_devices, interfa
         "if ! (apply); then (restore) >/dev/null 2>&1 || "
         "echo 'putting the previous pktgen setup back failed too' >&2; exit %d; fi" % shell.REJECTED
     )
-    body.append(read_script(interfaces))
+    body.append(_read_lines(interfaces))  # SH_PGSET brought SH_READ
     return "\n".join(body) + "\n"
 
 
@@ -455,54 +461,84 @@ P=/proc/net/pktgen
 if [ ! -w $P/pgctrl ]; then
     echo 'pktgen is not loaded here: set it up with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
 fi
-running() { sed -n 's/^Running: *//p' $P/kpktgend_* | tr -s ' \n' ' ' | sed 's/^ //'; }
-busy=$(running)
-if [ -n "$busy" ]; then echo "pktgen is already sending on: $busy" >&2; exit BUSY; fi
-devs=$(sed -n -e 's/^Running: *//p' -e 's/^Stopped: *//p' $P/kpktgend_* | tr -s ' \n' ' ')
-if [ -z "${devs# }" ]; then
+# words LABEL...: into w, the device names on the kpktgend files' LABEL: lines, one blank between.
+words() {
+    w=
+    for f in $P/kpktgend_*; do
+        [ -e "$f" ] || continue
+        { while IFS= read -r l || [ -n "$l" ]; do
+            for label in "$@"; do case $l in "$label:"*) w="$w ${l#"$label:"}" ;; esac; done
+        done; } 2>/dev/null <"$f"
+    done
+    set -f; set -- $w; w=$*; set +f
+}
+words Running
+if [ -n "$w" ]; then echo "pktgen is already sending on: $w" >&2; exit BUSY; fi
+words Running Stopped
+devs=$w
+if [ -z "$devs" ]; then
     echo 'pktgen has no devices here: declare them with netlab.pktgen.pktgen_tx first' >&2; exit NO_DEVICES
 fi
+# now_ns: t, the epoch in ns (date's; whole seconds where date has no %N).
 now_ns() {
     t=$(date +%s%N 2>/dev/null)
     case $t in "" | *[!0-9]*) t=$(($(date +%s) * 1000000000)) ;; esac
-    echo "$t"
 }
+# uptime_cs: c, /proc/uptime in hundredths of a second, for the loop's deadline and ticks (no program
+# started: the loop's one is sleep).
+uptime_cs() { rd /proc/uptime; c=${v%% *}; c=${c%.*}${c#*.}; c=${c#"${c%%[!0]*}"}; c=${c:-0}; }
 stop() { printf 'stop\n' 2>/dev/null >$P/pgctrl; }
-# Device names are data: the loops over $devs split them at blanks (which names cannot hold), never glob.
+# starts: s, each device's "started:" time. Device names are data: the loops over $devs split them at
+# blanks (which names cannot hold), never glob.
 starts() {
+    s=
     set -f
-    for d in $devs; do sed -n 's/^ *started: *\([0-9]*\)us.*/\1/p' "$P/$d"; done | tr '\n' ' '
+    for d in $devs; do
+        { while IFS= read -r l || [ -n "$l" ]; do
+            l=${l#"${l%%[! ]*}"}
+            case $l in started:*) l=${l#started:}; s="$s ${l%%us*}" ;; esac
+        done; } 2>/dev/null <"$P/$d"
+    done
     set +f
 }
 # Stopped on an interrupt, and when the controller goes away (the next tick then meets a closed pipe).
 trap 'stop; exit 130' INT TERM HUP PIPE
 at=START_AT_NS
 if [ "$at" -gt 0 ]; then
-    wait=$((at - $(now_ns)))
+    now_ns
+    wait=$((at - t))
     echo "late_ns $((wait < 0 ? -wait : 0))"
     if [ "$wait" -gt 0 ]; then sleep "$((wait / 1000000000)).$(printf %09d $((wait % 1000000000)))"; fi
 fi
-before=$(starts)
-started=$(now_ns)
-echo "started_ns $started"
+starts
+before=$s
+now_ns
+echo "started_ns $t"
+uptime_cs
+first=$c
+tick=$c
+deadline=$((c + LIMIT_CS))
 printf 'start\n' >$P/pgctrl &
 pid=$!
-deadline=$((started + LIMIT_NS))
 reason=count
-n=0
 # The start write can return before a slow kpktgend thread has started its devices (the kernel gives
 # it 125 ms): wait also while a device runs, and up to 3 s for the threads to start the devices.
-while kill -0 $pid 2>/dev/null || [ -n "$(running)" ] || { [ "$(starts)" = "$before" ] && [ $n -lt 60 ]; }; do
-    if [ "$(now_ns)" -ge "$deadline" ]; then stop; reason=LIMIT_REASON; break; fi
+while :; do
+    uptime_cs
+    if ! kill -0 $pid 2>/dev/null; then
+        words Running
+        [ -n "$w" ] || { starts; [ "$s" = "$before" ] && [ $((c - first)) -lt 300 ]; } || break
+    fi
+    if [ "$c" -ge "$deadline" ]; then stop; reason=LIMIT_REASON; break; fi
     sleep 0.05
-    n=$((n + 1))
-    [ $((n % 20)) -ne 0 ] || echo tick
+    [ $((c - tick)) -lt 100 ] || { echo tick; tick=$c; }
 done
 wait $pid
-echo "stopped_ns $(now_ns) $reason"
+now_ns
+echo "stopped_ns $t $reason"
 trap - INT TERM HUP PIPE
 set -f
-for d in $devs; do echo "==> result $d"; cat "$P/$d"; done
+for d in $devs; do echo "==> result $d"; show "$P/$d"; done
 set +f
 [ "$reason" != timeout ] || exit TIMED_OUT
 """
@@ -518,10 +554,10 @@ def run_script(duration=None, timeout=600, start_at=None):
     """
     limit, reason = (duration, "duration") if duration is not None else (timeout, "timeout")
     script = _RUN.replace("START_AT_NS", str(round(start_at * 1e6) * 1000 if start_at else 0))
-    script = script.replace("LIMIT_NS", str(round(limit * 1e6) * 1000)).replace("LIMIT_REASON", reason)
+    script = script.replace("LIMIT_CS", str(round(limit * 100))).replace("LIMIT_REASON", reason)
     for name in ("NO_DEVICES", "BUSY", "TIMED_OUT"):
         script = script.replace("exit " + name, "exit %d" % globals()[name])
-    return script
+    return script.replace("set -u\n", "set -u\n" + shell.SH_READ, 1)
 
 
 def parse_run(text):

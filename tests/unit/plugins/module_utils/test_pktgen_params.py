@@ -183,7 +183,7 @@ def test_read_script_quotes_interfaces_and_refuses_bad_names():
 
 def test_run_script_and_its_output():
     script = pktgen.run_script(duration=2.5, start_at=1800000000.25)
-    assert "at=1800000000250000000" in script and "deadline=$((started + 2500000000))" in script
+    assert "at=1800000000250000000" in script and "deadline=$((c + 250))" in script
     assert "reason=duration" in script and "exit %d" % pktgen.TIMED_OUT in script
     assert "reason=timeout" in pktgen.run_script(timeout=30)
     out = (
