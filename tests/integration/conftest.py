@@ -57,10 +57,16 @@ def booted():
             lab.playbook("lab.yml", "-e", "lab_state=absent")
 
 
-@pytest.fixture(scope="module")
-def loaded(booted):
-    """The receiver built (W=1, sparse) against the lab's kernel and loaded in the guest."""
+@pytest.fixture(scope="session")
+def built(booted):
+    """The receiver built (W=1, sparse) against the lab's kernel, once a session: kmod/pktgen_rx.ko."""
     kernel = lab.lab_state()["kernel"]
     lab.build_kmod(kernel, "C=1")
-    lab.load_kmod()
     return kernel
+
+
+@pytest.fixture(scope="module")
+def loaded(built):
+    """That build loaded afresh in the guest for each test module (default parameters, counts at 0)."""
+    lab.load_kmod()
+    return built

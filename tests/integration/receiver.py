@@ -68,10 +68,7 @@ def send_malformed_frames(count, seed=7):
     well-formed pktgen packets (``valid``, VLAN-tagged ones included).
     """
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed_frames.py")
-    code, out = lab.run(
-        ["ansible", "lab-vm", "-m", "ansible.builtin.copy", "-a", "src=%s dest=/root/" % script]
-    )
-    assert code == 0, out
+    lab.put_file(script, "/root/malformed_frames.py")
     pgrx_cmd("lab-rx", "rx_reset")
     args = "veth0 %s %s %d %d" % (TX_VETH["dst_mac"], TX_VETH_MAC, count, seed)
     sent = json.loads(lab.raw_out("lab-vm", "ip netns exec lab-tx python3 /root/malformed_frames.py " + args))
