@@ -107,7 +107,8 @@ def assert_left_clean(before):
 
 
 def test_defaults_measure_write_report_and_restore(gro_on, tmp_path):
-    """What `make demo` runs: the defaults on the virtual lab (3 points of 2 s, 10-40 kpps)."""
+    """What `make demo` runs: the defaults on the virtual lab (3 points of 2 s, 5-20 kpps: the lab
+    inventory's rates, below what its emulated pktgen offers on a slow host)."""
     code, out = run(tmp_path)
     assert code == 0, out[-5000:]
     path, doc = results_of(tmp_path)
