@@ -305,11 +305,17 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 	s64 lat;
 
 	local_bh_disable();
-	/* clocks read on this CPU, outside the write section that readers wait for */
+	/*
+	 * The clock read once, on this CPU, outside the write section that
+	 * readers wait for. The wall clock is that reading plus the
+	 * timekeeper's offset, as ktime_get_real_ns() computes it, without
+	 * reading the clocksource again (an emulated HPET read costs
+	 * microseconds).
+	 */
 	if (level >= PGRX_BASIC)
 		now = ktime_get_ns();
 	if (level >= PGRX_TIME)
-		real = ktime_get_real_ns();
+		real = ktime_to_ns(ktime_mono_to_real(ns_to_ktime(now)));
 	st = this_cpu_ptr(pn->stats);
 	write_seqcount_begin(&st->seq);
 	if (st->gen != gen)
