@@ -9,13 +9,11 @@ act on that tree and record their calls. The lab runs the real thing (tests/inte
 
 import os
 import re
-import shlex
 import subprocess
 
-import jinja2
 import pytest
+from ansible_collections.netlab.pktgen.tests.unit.role_template import render
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PATHS = ("/proc/modules", "/sys/module", "/usr/src", "/lib/modules", "/etc/modules-load.d", "/etc/modprobe.d")
 FAKES = {
     "rmmod": 'sed -i "/^$1 /d" "$FAKE/proc/modules"',
@@ -30,15 +28,11 @@ FAKES = {
 
 
 def script(tmp_path, check_mode=False, dest=None):
-    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    env.filters["quote"] = shlex.quote
-    with open(
-        os.path.join(ROOT, "roles", "pktgen_kmod", "templates", "absent.sh.j2"), encoding="utf-8"
-    ) as src:
-        text = env.from_string(src.read()).render(
-            ansible_check_mode=check_mode,
-            pktgen_kmod_dest=dest or str(tmp_path / "run/netlab-pktgen/pktgen_rx.ko"),
-        )
+    text = render(
+        "absent.sh.j2",
+        ansible_check_mode=check_mode,
+        pktgen_kmod_dest=dest or str(tmp_path / "run/netlab-pktgen/pktgen_rx.ko"),
+    )
     for path in PATHS:
         assert path in text, path
         text = text.replace(path, str(tmp_path) + path)

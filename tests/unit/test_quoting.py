@@ -14,9 +14,9 @@ import os
 import shlex
 import subprocess
 
-import jinja2
 import pytest
 from ansible_collections.netlab.pktgen.plugins.module_utils import host, pgrx, pktgen, queues, shell
+from ansible_collections.netlab.pktgen.tests.unit.role_template import render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MARK = "pw"  # created in the script's working directory by any name that gets executed
@@ -252,14 +252,6 @@ def test_a_missing_hostile_netns_is_named_as_data(tmp_path, netns):
 def test_a_netns_ip_cannot_name_is_refused(netns):
     with pytest.raises(ValueError, match="not a network namespace name"):
         shell.check_netns(netns)
-
-
-def render(template, **variables):
-    """A role template rendered as Ansible would (quote is Ansible's shlex.quote; split is str.split)."""
-    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    env.filters.update({"quote": shlex.quote, "ansible.builtin.split": lambda text: text.split()})
-    with open(os.path.join(ROOT, "roles", "pktgen_kmod", "templates", template), encoding="utf-8") as src:
-        return env.from_string(src.read()).render(**variables)
 
 
 @pytest.mark.parametrize("name", DEVICES + ["a b$(touch pw)", "a\nb$(>pw)"])
