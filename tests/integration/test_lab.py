@@ -41,6 +41,15 @@ def test_lab_up_boots_and_spreads_64_flows(booted):
     assert min(int(n) for n in match.groups()) > 0
 
 
+def test_under_emulation_the_guest_runs_on_the_tsc_with_a_deep_backlog(booted):
+    """What the lab's kernel append (virtual_lab_tcg_append) is for, read back from the guest's kernel."""
+    if lab.lab_state()["accel"] != "tcg":
+        pytest.skip("the lab runs with KVM: the guest keeps its own clocksource and backlog")
+    read = "cat /sys/devices/system/clocksource/clocksource0/current_clocksource"
+    read += " /proc/sys/net/core/netdev_max_backlog"
+    assert lab.raw_out("lab-vm", read).split() == ["tsc", "10000"]
+
+
 def test_lab_up_again_changes_nothing(booted):
     code, out = lab.playbook(
         "lab.yml", "-e", "lab_kernel=" + KERNEL, "-e", "lab_kernel_line=" + lab.KERNEL_LINE
