@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Compatibility with the kernels pktgen_rx claims: Linux 5.4 to 6.12
- * (Ubuntu 20.04 to 24.04, Debian 12 and its backports, Debian 13).
+ * Compatibility with the kernels pktgen_rx claims: Linux 5.4 to 7.3
+ * (Ubuntu 20.04 to 24.04; Debian 11 to 13, sid and experimental).
  * Probe features where the headers allow it, versions where they do not.
  */
 #ifndef _PGRX_COMPAT_H

@@ -586,6 +586,21 @@ static long pgrx_copy_local(void *arg)
 }
 
 /*
+ * FN(ARG) on CPU, with CPU hotplug held off; -ENODEV for an offline CPU.
+ * work_on_cpu_safe() did this until Linux 7.2 removed it.
+ */
+static long pgrx_on_cpu(int cpu, long (*fn)(void *), void *arg)
+{
+	long ret = -ENODEV;
+
+	cpus_read_lock();
+	if (cpu_online(cpu))
+		ret = work_on_cpu(cpu, fn, arg);
+	cpus_read_unlock();
+	return ret;
+}
+
+/*
  * One CPU's counters, copied consistently; false if they are from an older
  * generation. A few seqcount reads first; a CPU so busy that none of them
  * comes out whole has its counters copied on it, by a work item that runs
@@ -607,7 +622,7 @@ static bool pgrx_snapshot(struct pgrx_net *pn, int cpu, struct pgrx_cpu *out)
 			goto done;
 	}
 	/* An offline CPU has no writer: the copy below it is whole. */
-	if (work_on_cpu_safe(cpu, pgrx_copy_local, &c))
+	if (pgrx_on_cpu(cpu, pgrx_copy_local, &c))
 		memcpy(out, c.st, sizeof(*out));
 done:
 	return out->gen == READ_ONCE(pn->gen) && out->packets;

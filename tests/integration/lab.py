@@ -197,10 +197,23 @@ def build_root():
 
 
 def chroot(*argv, check=True):
-    """Run ARGV in the running lab's build root with a clean environment; returns CompletedProcess."""
+    """Run ARGV in the running lab's build root with a clean environment; returns CompletedProcess.
+
+    As roles/pktgen_kmod does (pktgen_kmod_in_build_root): in a mount and PID namespace of its own with
+    its own /proc in the tree (objtool from 7.2 on reads /proc), which vanishes with the command.
+    """
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LC_ALL": "C.UTF-8"}
+    inside = [
+        "unshare",
+        "--mount",
+        "--pid",
+        "--fork",
+        "--mount-proc=%s/proc" % build_root(),
+        "chroot",
+        build_root(),
+    ]
     proc = subprocess.run(  # noqa: S603 - our own build root
-        ["chroot", build_root()] + list(argv), capture_output=True, text=True, check=False, env=env
+        inside + list(argv), capture_output=True, text=True, check=False, env=env
     )
     assert not check or proc.returncode == 0, "chroot %s failed: %s" % (argv, proc.stdout + proc.stderr)
     return proc
