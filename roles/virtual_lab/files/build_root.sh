@@ -7,11 +7,13 @@
 # The same tree is the lab guest's root file system. Nothing is installed on the controller, and
 # nothing is mounted: apt, dpkg and the kernel's initramfs run in the chroot without /proc.
 #
-#   build_root.sh base DIR SUITE MIRROR SUITES SECURITY_MIRROR SECURITY_SUITES PACKAGES KEYRING
+#   build_root.sh base DIR SUITE MIRROR SUITES SECURITY_MIRROR SECURITY_SUITES PACKAGES KEYRING VALID_UNTIL
 #       debootstrap SUITE (minbase + the comma-separated PACKAGES) into DIR/root from MIRROR
 #       (empty: debootstrap's default), verified with KEYRING; write the tree's apt sources
 #       (MIRROR: the space-separated SUITES; SECURITY_MIRROR, when given: SECURITY_SUITES) and read
-#       the package lists. Writes DIR/base.done last.
+#       the package lists. VALID_UNTIL "no": the tree's apt takes Release files past their
+#       Valid-Until (a mirror that stopped updating sid; signatures are still checked).
+#       Writes DIR/base.done last.
 #   build_root.sh kernel DIR VERSION PACKAGES
 #       install linux-image-VERSION, linux-headers-VERSION and the comma-separated PACKAGES into
 #       DIR/root in one apt call (one initramfs); the rest from the suite's own default release.
@@ -38,8 +40,8 @@ root=$dir/root
 
 case "$action" in
 base)
-	[ $# -eq 9 ] || { echo "usage: $0 base DIR SUITE MIRROR SUITES SECURITY_MIRROR SECURITY_SUITES PACKAGES KEYRING" >&2; exit 2; }
-	suite=$3 mirror=$4 suites=$5 security=$6 security_suites=$7 packages=$8 keyring=$9
+	[ $# -eq 10 ] || { echo "usage: $0 base DIR SUITE MIRROR SUITES SECURITY_MIRROR SECURITY_SUITES PACKAGES KEYRING VALID_UNTIL" >&2; exit 2; }
+	suite=$3 mirror=$4 suites=$5 security=$6 security_suites=$7 packages=$8 keyring=$9 valid_until=${10}
 	[ -r "$keyring" ] || {
 		echo "no Debian archive keyring at $keyring: install the package debian-archive-keyring" >&2
 		exit 1
@@ -61,6 +63,7 @@ base)
 	} >"$root/etc/apt/sources.list.d/debian.sources"
 	# The guest's apt (roles/pktgen_kmod in the lab) has no network: it must find what is installed.
 	printf 'APT::Install-Recommends "false";\nAcquire::Languages "none";\n' >"$root/etc/apt/apt.conf.d/90netlab"
+	[ "$valid_until" != no ] || printf 'Acquire::Check-Valid-Until "false";\n' >>"$root/etc/apt/apt.conf.d/90netlab"
 	chrooted apt-get update -q
 	touch "$dir/base.done"
 	;;
