@@ -18,7 +18,7 @@ APT_PACKAGES := python3 python3-venv python3-pip git qemu-system-x86 qemu-utils 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv lab-up lab-down lab-purge lab-status demo test lint kmod-check sanity unit core-range core-one integration integration-full bench-receiver bench-modules clean
+.PHONY: help venv lab-up lab-down lab-purge lab-status demo test lint kmod-check sanity unit core-range core-one integration integration-full integration-lines record-pktgen bench-receiver bench-modules clean
 
 help:
 	@echo "make demo        boot the virtual lab and run throughput.yml on it (results in results/)"
@@ -30,6 +30,8 @@ help:
 	@echo "make lint | sanity | unit | integration   one part of the tests"
 	@echo "make core-range  unit tests and sanity on the lowest and newest ansible-core (CORE_LOWEST, CORE_NEWEST)"
 	@echo "make integration-full   every integration test on every kernel line (make test: every test on the first line)"
+	@echo "make integration-lines  the smoke tests on each further kernel line (SMOKE_LINES)"
+	@echo "make record-pktgen      record pktgen's outputs on the running lab's kernel as unit-test fixtures"
 	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
 	@echo "make bench-modules    round trips per module call; a rate sweep, modules vs a shell loop"
 
@@ -177,6 +179,26 @@ integration-full: venv
 	  echo "== integration tests on the $$kernel kernel"; \
 	  LAB_KERNEL=$$kernel pytest --durations=15 tests/integration || exit 1; \
 	done
+
+# The further kernel lines (roles/virtual_lab/vars/main.yml: bullseye 5.10, trixie 6.12, sid, experimental)
+# each run the smoke set: the lab's boot and teardown, the host left unchanged, the receiver built W=1
+# and sparse against the line's headers with the line's own compiler, 100,000 packets counted exactly at
+# statistics time, bad commands refused with EINVAL, an unload with a clean kernel log.
+SMOKE_LINES ?= bullseye trixie sid experimental
+SMOKE_TESTS := test_lab.py test_host_unchanged.py test_kmod_build.py \
+  test_receiver.py::test_100000_packets_counted_exactly \
+  test_receiver.py::test_malformed_writes_fail_with_einval \
+  test_receiver.py::test_unload_leaves_a_clean_kernel_log
+integration-lines: venv
+	for kernel in $(SMOKE_LINES); do \
+	  echo "== smoke tests on the $$kernel line"; start=$$SECONDS; \
+	  LAB_KERNEL=$$kernel pytest --durations=5 $(addprefix tests/integration/,$(SMOKE_TESTS)) || exit 1; \
+	  echo "== $$kernel line: passed in $$((SECONDS - start)) s"; \
+	done
+
+# pktgen's outputs on the running lab's kernel, as unit-test fixtures (tests/integration/record_pktgen.py).
+record-pktgen: venv
+	PYTHONPATH=$(CURDIR)/.build/collections python tests/integration/record_pktgen.py
 
 # Benchmarks print figures; they never pass or fail on a time.
 # BASE: the git revision whose module bench-receiver measures beside ours (old-*).
