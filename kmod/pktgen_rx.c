@@ -587,7 +587,8 @@ static long pgrx_copy_local(void *arg)
 
 /*
  * FN(ARG) on CPU, with CPU hotplug held off; -ENODEV for an offline CPU.
- * work_on_cpu_safe() did this until Linux 7.2 removed it.
+ * work_on_cpu_safe() did this; 7.2's headers (not 6.12's) have it only
+ * for kernels without SMP.
  */
 static long pgrx_on_cpu(int cpu, long (*fn)(void *), void *arg)
 {
