@@ -20,8 +20,8 @@ import sys
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen
 from ansible_collections.netlab.pktgen.tests.integration import lab
+from ansible_collections.netlab.pktgen.tests.unit.fixture_files import FIXTURES
 
-FIXTURES = os.path.join(lab.ROOT, "tests", "unit", "fixtures")
 VETH = dict(count=10000, pkt_size=60, dst="198.18.0.2", dst_mac="02:c6:12:00:00:02")
 
 
