@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 import yaml
+from ansible_collections.netlab.pktgen.tests.unit import role_template
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -199,19 +200,11 @@ def build_root():
 def chroot(*argv, check=True):
     """Run ARGV in the running lab's build root with a clean environment; returns CompletedProcess.
 
-    As roles/pktgen_kmod does (pktgen_kmod_in_build_root): in a mount and PID namespace of its own with
-    its own /proc in the tree (objtool from 7.2 on reads /proc), which vanishes with the command.
+    With roles/pktgen_kmod's own prefix (pktgen_kmod_in_build_root): in a mount and PID namespace of
+    its own with its own /proc in the tree (objtool from 7.2 on reads /proc), gone with the command.
     """
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LC_ALL": "C.UTF-8"}
-    inside = [
-        "unshare",
-        "--mount",
-        "--pid",
-        "--fork",
-        "--mount-proc=%s/proc" % build_root(),
-        "chroot",
-        build_root(),
-    ]
+    inside = role_template.value("pktgen_kmod_in_build_root", pktgen_kmod_build_root=build_root())
     proc = subprocess.run(  # noqa: S603 - our own build root
         inside + list(argv), capture_output=True, text=True, check=False, env=env
     )

@@ -15,7 +15,6 @@ The unit tests parse every file of those two names (test_pktgen_kernels.py).
 
 import os
 import re
-import shlex
 import sys
 
 from ansible_collections.netlab.pktgen.plugins.module_utils import pktgen
@@ -37,18 +36,17 @@ def header(state, what):
 
 def fresh():
     """veth0's file right after add_device, in a pktgen reset to nothing."""
-    script = "echo reset > %s/pgctrl && echo 'add_device veth0' > %s/kpktgend_0 && cat %s" % (
-        pktgen.PROC_DIR,
-        pktgen.PROC_DIR,
-        pktgen.device_file("veth0"),
+    script = pktgen.render_script(
+        pktgen.config_writes({0: ["veth0"]}, {"veth0": {}}), dump=["veth0"], netns="lab-tx"
     )
-    return lab.raw_out("lab-tx", "modprobe pktgen && ip netns exec lab-tx sh -c %s" % shlex.quote(script))
+    out = lab.raw_out("lab-tx", "modprobe pktgen && " + script)
+    return out[out.index(pktgen.DUMP_MARKER) :].split("\n", 1)[1]
 
 
 def run():
     writes = pktgen.config_writes({0: ["veth0"]}, {"veth0": VETH})
     out = lab.raw_out("lab-tx", pktgen.render_script(writes, start=True, dump=["veth0"], netns="lab-tx"))
-    lab.raw_out("lab-tx", "ip netns exec lab-tx sh -c 'echo reset > %s/pgctrl'" % pktgen.PROC_DIR)
+    lab.raw_out("lab-tx", pktgen.render_script([(pktgen.PGCTRL, "reset")], netns="lab-tx"))
     return out[out.index(pktgen.DUMP_MARKER) :]
 
 
