@@ -30,12 +30,20 @@ module: ``none``). Each round runs the configurations in a new order (SEED).
 Prints every run, then per path and configuration the median pps and the
 median (and range) of its per-round ratios to ``tc-drop`` and to ``none``: a
 ratio within one round is taken minutes apart at most, so the machine's
-drift over the run cancels. Then the memory each run left behind in the guest
-(Percpu and SUnreclaim from /proc/meminfo, after minus before): with
-``idle`` against ``none``, what traffic on a device nobody receives on costs
-in memory. CONFIGS limits the run to some configurations (tc-drop and none
-always). Figures are software-emulation figures: compare ratios, not absolute
-rates.
+drift over the run cancels.
+
+A second measure does not depend on what else the host runs: the CPU time
+the busiest qemu thread spent during the run (the vCPU that runs pktgen's
+thread 0, where both paths receive), from the host's
+``/proc/<qemu>/task/*/schedstat``, per packet. Its capacity ratio to
+``tc-drop`` is tc-drop's CPU ns per packet over the configuration's: time
+the vCPU waited for a host core does not count, as it does in pps.
+
+Then the memory each run left behind in the guest (Percpu and SUnreclaim
+from /proc/meminfo, after minus before): with ``idle`` against ``none``, what
+traffic on a device nobody receives on costs in memory. CONFIGS limits the
+run to some configurations (tc-drop and none always). Figures are
+software-emulation figures: compare ratios, not absolute rates.
 """
 
 import os
@@ -108,6 +116,29 @@ def meminfo_kb():
     return dict((line.split(":")[0], int(line.split()[1])) for line in out.splitlines() if line.strip())
 
 
+def qemu_pid():
+    """The lab's qemu process, from its PID file beside the lab's state file."""
+    with open(os.path.join(os.path.dirname(lab.STATE_FILE), "qemu.pid"), encoding="ascii") as handle:
+        return int(handle.read())
+
+
+def thread_cpu_ns(pid):
+    """CPU time (ns, on a host core) of each thread of process PID, from schedstat."""
+    times = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid), encoding="ascii") as handle:
+                times[tid] = int(handle.read().split()[0])
+        except OSError:
+            continue  # a thread that ended
+    return times
+
+
+def busiest_ns(before, after):
+    """The largest CPU time one thread gained between two thread_cpu_ns readings."""
+    return max(after[tid] - before[tid] for tid in after if tid in before)
+
+
 def run(path, count):
     """One pktgen run on PATH; returns pktgen's parsed result."""
     params = dict(count=count, pkt_size=60, **TX_VETH)
@@ -141,6 +172,8 @@ def main():
         sys.exit("CONFIGS: %s unknown; give any of %s" % (", ".join(unknown), ", ".join(CONFIGS)))
     configs = [TC_DROP, "none"] + [name for name in dict.fromkeys(asked) if name not in (TC_DROP, "none")]
     pps = {(path, config): [] for path in PATHS for config in configs}
+    cpu = {(path, config): [] for path in PATHS for config in configs}
+    qemu = qemu_pid()
     memory = {(path, config): [] for path in PATHS for config in configs}
     order = list(configs)
     shuffle = random.Random(int(os.environ.get("SEED", "1")))
@@ -151,7 +184,9 @@ def main():
             load(config, setup)
             for path in PATHS:
                 before = meminfo_kb()
+                threads = thread_cpu_ns(qemu)
                 result = run(path, count)
+                busy = busiest_ns(threads, thread_cpu_ns(qemu))
                 after = meminfo_kb()
                 grown = dict((key, after[key] - before[key]) for key in after)
                 memory[(path, config)].append(grown)
@@ -160,28 +195,43 @@ def main():
                     counted = pgrx_read("lab-rx")["total"]["packets"]
                     pgrx_cmd("lab-rx", "rx_reset")
                 pps[(path, config)].append(result["pps"])
+                cpu[(path, config)].append(busy / result["packets"])
                 print(
-                    "round %d %-13s %-16s %8d pps  sent %d errors %d counted %s"
+                    "round %d %-13s %-16s %8d pps %7.0f cpu-ns/pkt  sent %d errors %d counted %s"
                     "  Percpu %+d kB SUnreclaim %+d kB"
                     % (
-                        (rnd + 1, path, config, result["pps"], result["packets"], result["errors"], counted)
-                        + (grown["Percpu"], grown["SUnreclaim"])
+                        (rnd + 1, path, config, result["pps"], cpu[(path, config)][-1], result["packets"])
+                        + (result["errors"], counted, grown["Percpu"], grown["SUnreclaim"])
                     )
                 )
     lab.raw("lab-vm", "grep -q '^pktgen_rx ' /proc/modules && rmmod pktgen_rx; true")
     lab.raw("lab-vm", "%s qdisc del dev veth0 clsact 2>/dev/null; true" % TC)
+    report(configs, pps, cpu, memory)
+
+
+def report(configs, pps, cpu, memory):
+    """The medians and ratios over the rounds, then the memory the runs left behind."""
     print(
         "\nmedians over the rounds; vs: the median of each round's ratio to that round's tc-drop or none, "
         "then its smallest and largest"
     )
-    print("%-13s %-16s %11s %22s %22s" % ("path", "receiver", "median pps", "vs tc-drop", "vs none"))
+    print(
+        "%-13s %-16s %11s %22s %22s %11s %22s"
+        % ("path", "receiver", "median pps", "vs tc-drop", "vs none", "cpu-ns/pkt", "vs tc-drop (cpu)")
+    )
     for path in PATHS:
         for config in configs:
             cells = [statistics.median(pps[(path, config)])]
             for base in (TC_DROP, "none"):
                 ratios = [a / b for a, b in zip(pps[(path, config)], pps[(path, base)])]
                 cells += [statistics.median(ratios), min(ratios), max(ratios)]
-            print("%-13s %-16s %11d %8.2f (%.2f-%.2f) %8.2f (%.2f-%.2f)" % ((path, config) + tuple(cells)))
+            cells.append(statistics.median(cpu[(path, config)]))
+            ratios = [b / a for a, b in zip(cpu[(path, config)], cpu[(path, TC_DROP)])]
+            cells += [statistics.median(ratios), min(ratios), max(ratios)]
+            print(
+                "%-13s %-16s %11d %8.2f (%.2f-%.2f) %8.2f (%.2f-%.2f) %11.0f %8.2f (%.2f-%.2f)"
+                % ((path, config) + tuple(cells))
+            )
 
     print("\nmemory the guest kept after a run (kB; median and range over the rounds)")
     print("%-13s %-16s %22s %22s" % ("path", "receiver", "Percpu", "SUnreclaim"))
