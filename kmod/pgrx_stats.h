@@ -354,7 +354,9 @@ static inline u64 pgrx_percentile(const u64 *hist, unsigned int per_mille)
 /*
  * One sender's sequence numbers as one CPU saw them. Positions count from
  * the first sequence number seen (base) in 64 bits, so the 32-bit seq_num may
- * wrap. Bit i of window says whether position hi - i has arrived.
+ * wrap. The window is a ring: for hi - PGRX_WINDOW < p <= hi, bit p mod
+ * PGRX_WINDOW says whether position p has arrived, so that the next position
+ * in order costs one bit set, not a shift of the whole window.
  */
 struct pgrx_seq {
 	u32 base;
@@ -366,57 +368,65 @@ struct pgrx_seq {
 	u64 window[PGRX_WINDOW / 64];
 };
 
-/* Shift a window by d positions: bit i becomes bit i + d. */
-static inline void pgrx_window_shift(u64 *w, u64 d)
+/* The window's word for position P, and P's bit in it. */
+static inline u64 *pgrx_ring_word(u64 *w, s64 p, u64 *bit)
 {
-	int i, ws, bs;
+	unsigned int i = (u64)p & (PGRX_WINDOW - 1);
 
-	if (d >= PGRX_WINDOW) {
-		memset(w, 0, PGRX_WINDOW / 8);
-		return;
-	}
-	ws = d / 64;
-	bs = d % 64;
-	for (i = PGRX_WINDOW / 64 - 1; i >= 0; i--) {
-		u64 v = 0;
+	*bit = BIT_ULL(i % 64);
+	return &w[i / 64];
+}
 
-		if (i >= ws) {
-			v = w[i - ws] << bs;
-			if (bs && i > ws)
-				v |= w[i - ws - 1] >> (64 - bs);
-		}
-		w[i] = v;
+/* Mark COUNT (< PGRX_WINDOW) positions from FROM on as not arrived. */
+static inline void pgrx_ring_clear(u64 *w, s64 from, unsigned int count)
+{
+	unsigned int i, n;
+	u64 mask;
+
+	while (count) {
+		i = (u64)from & (PGRX_WINDOW - 1);
+		n = 64 - i % 64;
+		if (n > count)
+			n = count;
+		mask = n == 64 ? ~0ULL : BIT_ULL(n) - 1;
+		w[i / 64] &= ~(mask << (i % 64));
+		from += n;
+		count -= n;
 	}
 }
 
 /* Place one sequence number: new, late, or a duplicate (within the window). */
 static inline void pgrx_seq_add(struct pgrx_seq *s, u32 seq)
 {
-	u64 back, bit;
+	u64 back, bit, *word;
 	s64 pos;
 
 	if (!s->unique && !s->dups) {
 		s->base = seq;
 		s->unique = 1;
-		s->window[0] = 1;
+		s->window[0] = 1;	/* position 0 */
 		return;
 	}
 	pos = s->hi + (s32)(seq - (u32)(s->base + s->hi));
 	if (pos > s->hi) {
-		pgrx_window_shift(s->window, pos - s->hi);
-		s->window[0] |= 1;
+		/* the positions passed over have not arrived (yet) */
+		if ((u64)(pos - s->hi) > PGRX_WINDOW)
+			memset(s->window, 0, sizeof(s->window));
+		else
+			pgrx_ring_clear(s->window, s->hi + 1, pos - s->hi - 1);
+		*pgrx_ring_word(s->window, pos, &bit) |= bit;
 		s->hi = pos;
 		s->unique++;
 		return;
 	}
 	back = s->hi - pos;
 	if (back < PGRX_WINDOW) {
-		bit = BIT_ULL(back % 64);
-		if (s->window[back / 64] & bit) {
+		word = pgrx_ring_word(s->window, pos, &bit);
+		if (*word & bit) {
 			s->dups++;
 			return;
 		}
-		s->window[back / 64] |= bit;
+		*word |= bit;
 	}
 	s->unique++;
 	s->reordered++;

@@ -178,9 +178,13 @@ struct pgrx_udp_pkt {
 	struct pgrx_pkt ph;
 };
 
-/* Read the UDP and pktgen headers at OFF, within an IP packet that ends at END. */
-static bool pgrx_parse_udp(const struct sk_buff *skb, unsigned int off, unsigned int end,
-			   struct pgrx_rcv *r)
+/*
+ * Read the UDP and pktgen headers at OFF, within an IP packet that ends at
+ * END. Inlined: under emulation a call and its return cost as much as the
+ * code.
+ */
+static __always_inline bool pgrx_parse_udp(const struct sk_buff *skb, unsigned int off,
+					   unsigned int end, struct pgrx_rcv *r)
 {
 	const struct pgrx_udp_pkt *p;
 	struct pgrx_udp_pkt buf;
@@ -299,12 +303,20 @@ static struct pgrx_sender *pgrx_sender(struct pgrx_cpu *st, const struct in6_add
 static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 {
 	u64 gen = READ_ONCE(pn->gen), now = 0, real = 0, sent;
+	/*
+	 * The writers of one CPU's counters must not interrupt each other.
+	 * The receive path runs with BH disabled already, where disabling it
+	 * again costs a call per packet; only a hook run with BH enabled (as
+	 * after an nfqueue verdict) disables it here.
+	 */
+	bool bh = !softirq_count();
 	int level = gen & 3;
 	struct pgrx_sender *s;
 	struct pgrx_cpu *st;
 	s64 lat;
 
-	local_bh_disable();
+	if (bh)
+		local_bh_disable();
 	/*
 	 * The clock read once, on this CPU, outside the write section that
 	 * readers wait for. The wall clock is that reading plus the
@@ -355,7 +367,8 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 		}
 	}
 	write_seqcount_end(&st->seq);
-	local_bh_enable();
+	if (bh)
+		local_bh_enable();
 }
 
 static unsigned int pgrx_handle(struct pgrx_net *pn, struct sk_buff *skb,

@@ -190,6 +190,9 @@ def check_seq(binary, workdir, rng, failures):
         stream = list(range(start, start + 100_000))
         for _step in range(2000):  # losses
             stream.pop(rng.randrange(len(stream)))
+        for _step in range(60):  # bursts: the window skips over part of a word, words, all of it
+            index = rng.randrange(len(stream))
+            del stream[index : index + rng.choice((3, 63, 64, 65, 130, 255, 256, 257, 600))]
         for _step in range(2000):  # duplicates, near and far
             index = rng.randrange(len(stream))
             stream.insert(min(len(stream), index + rng.choice((1, 5, 100, 300, 5000))), stream[index])
