@@ -37,7 +37,9 @@ the busiest qemu thread spent during the run (the vCPU that runs pktgen's
 thread 0, where both paths receive), from the host's
 ``/proc/<qemu>/task/*/schedstat``, per packet. Its capacity ratio to
 ``tc-drop`` is tc-drop's CPU ns per packet over the configuration's: time
-the vCPU waited for a host core does not count, as it does in pps.
+the vCPU waited for a host core does not count, as it does in pps. The
+run's shell and what it starts (pktgen's set-up, the readings) run on CPU 1
+(``taskset``), so that vCPU 0 does pktgen's run and little else.
 
 Then the memory each run left behind in the guest (Percpu and SUnreclaim
 from /proc/meminfo, after minus before): with ``idle`` against ``none``, what
@@ -48,6 +50,7 @@ software-emulation figures: compare ratios, not absolute rates.
 
 import os
 import random
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -147,7 +150,9 @@ def run(path, count):
         params.update(xmit_mode="netif_receive", dst_mac=TX_VETH["dst_mac"])
         netns = "lab-rx"
     writes = pktgen.config_writes({0: ["veth0"]}, {"veth0": params})
-    out = lab.raw_out("lab-vm", pktgen.render_script(writes, start=True, dump=["veth0"], netns=netns))
+    script = pktgen.render_script(writes, start=True, dump=["veth0"], netns=netns)
+    # the shell and what it starts on CPU 1: CPU 0 (pktgen's thread 0) does pktgen's run alone
+    out = lab.raw_out("lab-vm", "taskset -c 1 sh -c %s" % shlex.quote(script))
     return pktgen.parse_result(pktgen.split_dump(out)["veth0"])
 
 
