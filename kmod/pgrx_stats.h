@@ -399,7 +399,7 @@ static inline void pgrx_ring_clear(u64 *w, s64 from, unsigned int count)
 static inline void pgrx_seq_add(struct pgrx_seq *s, u32 seq)
 {
 	u64 back, bit, *word;
-	s64 pos;
+	s64 pos, from;
 
 	if (!s->unique && !s->dups) {
 		s->base = seq;
@@ -409,11 +409,12 @@ static inline void pgrx_seq_add(struct pgrx_seq *s, u32 seq)
 	}
 	pos = s->hi + (s32)(seq - (u32)(s->base + s->hi));
 	if (pos > s->hi) {
-		/* the positions passed over have not arrived (yet) */
-		if ((u64)(pos - s->hi) > PGRX_WINDOW)
-			memset(s->window, 0, sizeof(s->window));
-		else
-			pgrx_ring_clear(s->window, s->hi + 1, pos - s->hi - 1);
+		/*
+		 * The positions passed over have not arrived (yet): in the
+		 * window that ends at pos, those after hi.
+		 */
+		from = pos - s->hi > PGRX_WINDOW ? pos - PGRX_WINDOW + 1 : s->hi + 1;
+		pgrx_ring_clear(s->window, from, pos - from);
 		*pgrx_ring_word(s->window, pos, &bit) |= bit;
 		s->hi = pos;
 		s->unique++;

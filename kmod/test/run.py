@@ -203,6 +203,10 @@ def check_seq(binary, workdir, rng, failures):
         ncpus = 1 if sender < 2 else rng.choice((2, 4))
         for absolute in stream:
             records.append((rng.randrange(ncpus), sender, absolute))
+    # A jump of 300 positions from 99 to 399, then 355 late: 355 shares 99's place in the ring
+    # (mod 256), which the jump must have cleared, or 355 counts as a duplicate.
+    for absolute in list(range(100)) + list(range(399, 420)) + [355] + list(range(420, 500)):
+        records.append((0, 6, absolute))
     path = os.path.join(workdir, "seq.bin")
     with open(path, "wb") as out:
         out.write(struct.pack("<Q", len(records)))
