@@ -57,4 +57,16 @@ static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
 #define pde_data(inode) PDE_DATA(inode)
 #endif
 
+/*
+ * A stack variable written before it is read, left out of the zeroing that
+ * CONFIG_INIT_STACK_ALL_ZERO (Debian's kernels) gives every one: on the
+ * packet path that is a rep stos per packet. GCC 12 and clang know the
+ * attribute; older compilers do not zero either.
+ */
+#if __has_attribute(__uninitialized__)
+#define __pgrx_uninit __attribute__((__uninitialized__))
+#else
+#define __pgrx_uninit
+#endif
+
 #endif /* _PGRX_COMPAT_H */

@@ -187,7 +187,7 @@ static __always_inline bool pgrx_parse_udp(const struct sk_buff *skb, unsigned i
 					   unsigned int end, struct pgrx_rcv *r)
 {
 	const struct pgrx_udp_pkt *p;
-	struct pgrx_udp_pkt buf;
+	struct pgrx_udp_pkt buf __pgrx_uninit;
 
 	if (off + sizeof(buf) > end)
 		return false;
@@ -206,21 +206,24 @@ static __always_inline bool pgrx_parse_udp(const struct sk_buff *skb, unsigned i
  * An IPv4 packet from its network header: pktgen's when it is UDP, not a
  * fragment, its header checksum holds, and it carries pktgen's header within
  * its length. Checks what ip_rcv() would, as the ingress hook runs before it.
+ * Inlined into pgrx_handle(), as pgrx_parse_udp() is.
  */
-static bool pgrx_parse_v4(struct sk_buff *skb, struct pgrx_rcv *r)
+static __always_inline bool pgrx_parse_v4(struct sk_buff *skb, struct pgrx_rcv *r)
 {
 	int nh = skb_network_offset(skb);
 	const struct iphdr *iph;
 	union {
 		struct iphdr iph;
 		u8 max[60];
-	} buf;
+	} buf __pgrx_uninit;
 
 	iph = nh < 0 ? NULL : skb_header_pointer(skb, nh, sizeof(buf.iph), &buf);
 	if (!iph || iph->version != 4 || iph->ihl < 5 || iph->protocol != IPPROTO_UDP ||
 	    ip_is_fragment(iph))
 		return false;
-	iph = skb_header_pointer(skb, nh, iph->ihl * 4, &buf);
+	/* with options, the whole header */
+	if (iph->ihl > 5)
+		iph = skb_header_pointer(skb, nh, iph->ihl * 4, &buf);
 	if (!iph || ip_fast_csum(iph, iph->ihl))
 		return false;
 	r->len = ntohs(iph->tot_len);
@@ -243,7 +246,7 @@ static bool pgrx_parse_v6(struct sk_buff *skb, struct pgrx_rcv *r)
 	const struct ipv6hdr *ip6;
 	unsigned short frag = 0;
 	unsigned int off;
-	struct ipv6hdr buf;
+	struct ipv6hdr buf __pgrx_uninit;
 
 	if (nh < 0)
 		return false;
@@ -374,7 +377,7 @@ static void pgrx_count(struct pgrx_net *pn, const struct pgrx_rcv *r)
 static unsigned int pgrx_handle(struct pgrx_net *pn, struct sk_buff *skb,
 				const struct net_device *in, bool v6)
 {
-	struct pgrx_rcv r;
+	struct pgrx_rcv r __pgrx_uninit;
 
 	if (!READ_ONCE(pn->enabled) || !pgrx_dev_match(pn, in))
 		return NF_ACCEPT;
