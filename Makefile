@@ -32,7 +32,7 @@ help:
 	@echo "make integration-full   every integration test on every kernel line (FULL_LINES)"
 	@echo "make integration-lines  the smoke tests on each further kernel line (SMOKE_LINES)"
 	@echo "make record-pktgen      record pktgen's outputs on the running lab's kernel as unit-test fixtures"
-	@echo "make bench-receiver   receive capacity per receiver hook, in the lab"
+	@echo "make bench-receiver   receive capacity per receiver hook, in the lab (ICOUNT=shift=0: in guest instructions)"
 	@echo "make bench-modules    round trips per module call; a rate sweep, modules vs a shell loop"
 
 venv: $(VENV)/.ready

@@ -3,7 +3,7 @@
 """Receive capacity in the virtual lab for each receiver hook, and with no receiver at all.
 
 usage: make bench-receiver [LAB_KERNEL=stable|backports] [ROUNDS=3] [COUNT=200000] [BASE=main] [SEED=1]
-                          [CONFIGS=tc-drop,none,...]
+                          [CONFIGS=tc-drop,none,...] [ICOUNT=shift=0]
 
 Two paths, each run with every configuration, the configurations interleaved
 round by round so that a noisy neighbour hits them all alike:
@@ -46,6 +46,14 @@ from /proc/meminfo, after minus before): with ``idle`` against ``none``, what
 traffic on a device nobody receives on costs in memory. CONFIGS limits the
 run to some configurations (tc-drop and none always). Figures are
 software-emulation figures: compare ratios, not absolute rates.
+
+With ICOUNT (qemu's -icount, e.g. ``shift=0``) the lab boots with one vCPU
+whose clock advances 2^shift ns per guest instruction: pktgen's pps is then
+1e9 / 2^shift over the instructions per packet of pktgen, the stack and the
+receiver, the same in every round whatever else the host runs (a cache
+miss, a clock read or a division count as one instruction each). A lab up
+with another ICOUNT is taken down first; ``make lab-down`` after the run
+gives the ordinary lab back.
 """
 
 import os
@@ -152,17 +160,32 @@ def run(path, count):
     writes = pktgen.config_writes({0: ["veth0"]}, {"veth0": params})
     script = pktgen.render_script(writes, start=True, dump=["veth0"], netns=netns)
     # the shell and what it starts on CPU 1: CPU 0 (pktgen's thread 0) does pktgen's run alone
-    out = lab.raw_out("lab-vm", "taskset -c 1 sh -c %s" % shlex.quote(script))
+    if int(lab.lab_state()["cpus"]) > 1:
+        script = "taskset -c 1 sh -c %s" % shlex.quote(script)
+    out = lab.raw_out("lab-vm", script)
     return pktgen.parse_result(pktgen.split_dump(out)["veth0"])
+
+
+def boot(icount):
+    """The lab up, with qemu's -icount ICOUNT and one vCPU when ICOUNT is set; returns its kernel."""
+    extra = ["-e", "lab_kernel=" + lab.KERNEL]
+    if icount:
+        extra += ["-e", "virtual_lab_icount=" + icount, "-e", "virtual_lab_cpus=1"]
+    if os.path.exists(lab.STATE_FILE) and lab.lab_state().get("icount", "") != icount:
+        code, out = lab.playbook("lab.yml", "-e", "lab_state=absent")
+        if code != 0:
+            sys.exit("the lab up with another ICOUNT did not go down:\n" + out[-3000:])
+    code, out = lab.playbook("lab.yml", *extra)
+    if code != 0:
+        sys.exit("the lab did not come up:\n" + out[-3000:])
+    return lab.lab_state()["kernel"]
 
 
 def main():
     rounds = int(os.environ.get("ROUNDS", "3"))
     count = int(os.environ.get("COUNT", "200000"))
-    code, out = lab.playbook("lab.yml", "-e", "lab_kernel=" + lab.KERNEL)
-    if code != 0:
-        sys.exit("the lab did not come up:\n" + out[-3000:])
-    kernel = lab.lab_state()["kernel"]
+    icount = os.environ.get("ICOUNT", "")
+    kernel = boot(icount)
     lab.build_kmod(kernel)
     lab.load_kmod()
     base = os.environ.get("BASE") or "main"
@@ -171,6 +194,8 @@ def main():
         "receive capacity, kernel %s, %d packets of 60 bytes per run, %d rounds; old-*: the module of %s"
         % (kernel, count, rounds, base)
     )
+    if icount:
+        print("qemu -icount %s, one vCPU: pps in the guest's clock, which counts instructions" % icount)
     asked = [name for name in os.environ.get("CONFIGS", ",".join(CONFIGS)).split(",") if name]
     unknown = sorted(set(asked) - set(CONFIGS))
     if unknown:
