@@ -69,6 +69,12 @@ def recap(output):
     return dict((m.group(1), dict(zip(keys, map(int, m.groups()[1:])))) for m in _RECAP.finditer(output))
 
 
+# traffic_test_min_offered_ratio for tests about the loss they inject (netem, a policer), not about the
+# generator: the lab's emulated sender stalls for tens of ms now and then, and pktgen catches up after a
+# stall, so a 1 s trial offers 0.95-0.99 of its rate (2026-12-06: 0.945 and 0.983 in one run) and is
+# generator_limited at the default 0.99. 0.9 still tells a sender that cannot offer the rate at all.
+STALL_TOLERANT_OFFERED_RATIO = 0.9
+
 # The collection's modules need no Python on the target: their tests run without it unless a test
 # asks for it (WITH_PYTHON), so the whole module suite also proves that.
 NO_PYTHON = ("-e", "ansible_python_interpreter=/nonexistent/python3")

@@ -159,6 +159,7 @@ def test_rfc2544_finds_a_bottleneck_of_known_rate(bottleneck, tmp_path):
         rfc2544_trial_duration=1,
         rfc2544_burst_max=2000,
         rfc2544_burst_resolution=0.1,
+        traffic_test_min_offered_ratio=lab.STALL_TOLERANT_OFFERED_RATIO,
     )
     assert code == 0, out[-5000:]
     dropped = lab.raw_out("lab-vm", "ip netns exec lab-rx tc -s filter show dev veth0 ingress")

@@ -163,6 +163,7 @@ def test_a_failed_point_keeps_what_finished_and_restores_then_resume_completes(g
         throughput_rates=["10kpps", "20kpps", "30kpps"],
         throughput_duration=1,
         throughput_stop_on_loss=True,
+        traffic_test_min_offered_ratio=lab.STALL_TOLERANT_OFFERED_RATIO,
     )
     lab.raw("lab-vm", "ip netns exec lab-tx tc qdisc add dev veth0 root netem loss 5%")
     try:
