@@ -150,8 +150,8 @@ def busiest_ns(before, after):
     return max(after[tid] - before[tid] for tid in after if tid in before)
 
 
-def run(path, count):
-    """One pktgen run on PATH; returns pktgen's parsed result."""
+def run(path, count, pin):
+    """One pktgen run on PATH (the shell on CPU 1 when PIN); returns pktgen's parsed result."""
     params = dict(count=count, pkt_size=60, **TX_VETH)
     netns = "lab-tx"
     if path == "netif_receive":
@@ -160,7 +160,7 @@ def run(path, count):
     writes = pktgen.config_writes({0: ["veth0"]}, {"veth0": params})
     script = pktgen.render_script(writes, start=True, dump=["veth0"], netns=netns)
     # the shell and what it starts on CPU 1: CPU 0 (pktgen's thread 0) does pktgen's run alone
-    if int(lab.lab_state()["cpus"]) > 1:
+    if pin:
         script = "taskset -c 1 sh -c %s" % shlex.quote(script)
     out = lab.raw_out("lab-vm", script)
     return pktgen.parse_result(pktgen.split_dump(out)["veth0"])
@@ -186,6 +186,7 @@ def main():
     count = int(os.environ.get("COUNT", "200000"))
     icount = os.environ.get("ICOUNT", "")
     kernel = boot(icount)
+    pin = int(lab.lab_state()["cpus"]) > 1  # a shell of its own on CPU 1 needs a second vCPU
     lab.build_kmod(kernel)
     lab.load_kmod()
     base = os.environ.get("BASE") or "main"
@@ -215,7 +216,7 @@ def main():
             for path in PATHS:
                 before = meminfo_kb()
                 threads = thread_cpu_ns(qemu)
-                result = run(path, count)
+                result = run(path, count, pin)
                 busy = busiest_ns(threads, thread_cpu_ns(qemu))
                 after = meminfo_kb()
                 grown = dict((key, after[key] - before[key]) for key in after)
